@@ -1,0 +1,110 @@
+"""`./dev` commands: setup, proxy, mock-server, test."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .build import BUILDS, BuildError, ensure_build
+from .migrations import MigrationError
+from .patches import PatchError
+from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
+from .processes import StartupError
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    for build in args.builds or BUILDS:
+        ensure_build(build, log)
+    log(f"setup done in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def _raise_on_sigterm() -> None:
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_proxy(args: argparse.Namespace) -> int:
+    from .stack import Stack
+
+    _raise_on_sigterm()
+    stack = Stack(state_dir=args.state_dir, config=args.config,
+                  build="unpatched" if args.unpatched else "patched", host=args.host,
+                  port=args.port, database_url=os.environ.get("DATABASE_URL"), log=log)
+    started = time.monotonic()
+    try:
+        stack.start()
+        database = ("$DATABASE_URL" if os.environ.get("DATABASE_URL")
+                    else f"embedded PostgreSQL, data in {args.state_dir / 'postgres'}")
+        log(f"\nLiteLLM proxy ({stack.build}) ready in {time.monotonic() - started:.1f}s at {stack.url}")
+        log(f"  master key: {stack.master_key}  (from {stack.key_source})")
+        log(f"  database:   {database}")
+        if stack.mock_url:
+            log(f"  upstream:   mock server at {stack.mock_url}")
+        log(f"  logs:       {args.state_dir / 'logs'}\nCtrl-C stops everything.")
+        code = stack.proxy.process.wait()
+        log(f"the proxy exited with code {code}; see {stack.proxy.log_path}")
+        return code or 1
+    except KeyboardInterrupt:
+        log("\nstopping…")
+        return 0
+    finally:
+        stack.stop()
+
+
+def cmd_mock_server(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "mock_openai_server", "--host", args.host, "--port", str(args.port)]
+    return subprocess.call(command)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "pytest", *args.pytest_args]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="./dev", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    setup = sub.add_parser("setup", help="build the patched and unpatched proxy environments")
+    setup.add_argument("builds", nargs="*", metavar="BUILD",
+                       help="patched and/or unpatched (default: both)")
+    setup.set_defaults(func=cmd_setup)
+
+    proxy = sub.add_parser("proxy", help="run the proxy on PostgreSQL with the mock upstream")
+    proxy.add_argument("--unpatched", action="store_true", help="run the build without patches")
+    proxy.add_argument("--port", type=int, default=4000)
+    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    proxy.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    proxy.set_defaults(func=cmd_proxy)
+
+    mock = sub.add_parser("mock-server", help="run the mock Azure OpenAI / OpenAI server")
+    mock.add_argument("--port", type=int, default=8090)
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.set_defaults(func=cmd_mock_server)
+
+    test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(func=cmd_test)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (BuildError, PatchError, StartupError, MigrationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,78 @@
+"""Apply litellm-proxy-extras' SQL migrations and record them the way Prisma does.
+
+LiteLLM normally runs `prisma migrate deploy`, which needs Prisma's native schema engine.
+We apply the same migration.sql files in name order, each in a transaction together with
+its `_prisma_migrations` row (sha256 checksum of the file, as Prisma computes it), so a
+later native `prisma migrate deploy` sees them applied. Applied migrations are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+CREATE_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+class MigrationError(RuntimeError):
+    """A migration failed or was changed after it was applied."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def find_migrations(migrations_dir: Path) -> list[Migration]:
+    if not migrations_dir.is_dir():
+        raise MigrationError(f"no migrations at {migrations_dir}: is litellm-proxy-extras installed?")
+    return [Migration(d.name, (d / "migration.sql").read_text())
+            for d in sorted(migrations_dir.iterdir()) if (d / "migration.sql").is_file()]
+
+
+def apply_migrations(database_url: str, migrations_dir: Path) -> list[str]:
+    """Apply what is not applied yet; returns the names applied by this call."""
+    applied_now = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(CREATE_MIGRATIONS_TABLE)
+        done = dict(conn.execute(
+            'SELECT migration_name, checksum FROM "_prisma_migrations" '
+            "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL").fetchall())
+        for migration in find_migrations(migrations_dir):
+            if migration.name in done:
+                if done[migration.name] != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.name} was applied with another checksum: the "
+                        "database was made by a different litellm-proxy-extras; use a fresh database")
+                continue
+            try:
+                with conn.transaction():
+                    conn.execute(migration.sql)
+                    conn.execute(
+                        'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, '
+                        "finished_at, applied_steps_count) VALUES (%s, %s, %s, now(), 1)",
+                        (str(uuid.uuid4()), migration.checksum, migration.name))
+            except psycopg.Error as error:
+                raise MigrationError(f"migration {migration.name} failed: {error}") from error
+            applied_now.append(migration.name)
+    return applied_now

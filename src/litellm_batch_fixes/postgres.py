@@ -1,0 +1,108 @@
+"""An embedded PostgreSQL (initdb + pg_ctl) whose data lives in the state dir.
+
+PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which
+must own the data directory. It listens on 127.0.0.1 only, with trust authentication.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .processes import StartupError, free_port, log_tail
+
+DATABASE = "litellm"
+SERVICE_USER = "postgres"
+
+
+def find_bin_dir() -> Path:
+    """pg_ctl on PATH (Nix), else the newest Debian postgresql-NN package."""
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+                        key=lambda p: int(Path(p).parts[-3]))
+    if not candidates:
+        raise StartupError("PostgreSQL server binaries not found: install Debian's `postgresql` "
+                           "package (apt-get install postgresql), or set DATABASE_URL to a database")
+    return Path(candidates[-1]).parent
+
+
+def _as_service_user() -> list[str]:
+    if os.geteuid() != 0:
+        return []
+    try:
+        pwd.getpwnam(SERVICE_USER)
+    except KeyError:
+        raise StartupError("running as root, and PostgreSQL refuses root: create a `postgres` user "
+                           "(Debian's postgresql package does) or run as a normal user") from None
+    return ["runuser", "-u", SERVICE_USER, "--"]
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int = 0
+    bin_dir: Path | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir.parent / "postgres.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{SERVICE_USER}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
+        bin_dir = self.bin_dir or find_bin_dir()
+        return subprocess.run([*_as_service_user(), str(bin_dir / tool), *args],
+                              capture_output=True, text=True)
+
+    def _prepare_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(SERVICE_USER)
+            os.chown(self.data_dir, user.pw_uid, user.pw_gid)
+            self.log_path.touch()
+            os.chown(self.log_path, user.pw_uid, user.pw_gid)
+
+    def start(self) -> "EmbeddedPostgres":
+        self._prepare_dir()
+        if not (self.data_dir / "PG_VERSION").exists():
+            result = self._run("initdb", "-D", str(self.data_dir), "-U", SERVICE_USER,
+                               "--auth=trust", "--encoding=UTF8", "--locale=C")
+            if result.returncode != 0:
+                raise StartupError(f"initdb failed in {self.data_dir} (the {SERVICE_USER} user must be "
+                                   f"able to reach that directory):\n{result.stdout}{result.stderr}")
+        if self._run("pg_ctl", "-D", str(self.data_dir), "status").returncode == 0:
+            # Left running by an earlier run that was killed: stop it, then start afresh.
+            self.stop()
+        self.port = self.port or free_port()
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir}"
+        result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path),
+                           "-o", options, "-w", "-t", "60", "start")
+        if result.returncode != 0:
+            raise StartupError(f"PostgreSQL did not start (port {self.port}):\n{result.stdout}"
+                               f"{result.stderr}\n{log_tail(self.log_path)}")
+        self._create_database()
+        return self
+
+    def _create_database(self) -> None:
+        exists = self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", SERVICE_USER,
+                           "-d", "postgres", "-tAc",
+                           f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
+        if exists.stdout.strip() != "1":
+            created = self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port),
+                                "-U", SERVICE_USER, DATABASE)
+            if created.returncode != 0:
+                raise StartupError(f"createdb {DATABASE} failed: {created.stderr}")
+
+    def stop(self) -> None:
+        if (self.data_dir / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")

@@ -1,0 +1,105 @@
+"""Child processes the stack starts: started in their own process group, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+class StartupError(RuntimeError):
+    """A service did not come up; the message names it, why, and the tail of its log."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def log_tail(path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log written)"
+
+
+@dataclass
+class Service:
+    """A started process, its log file, and how to stop it."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, name: str, cmd: list[str], log_path: Path, env: dict[str, str] | None = None,
+              cwd: Path | None = None) -> "Service":
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(log_path, "ab")
+        try:
+            process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                       cwd=cwd, start_new_session=True)
+        finally:
+            log.close()
+        return cls(name, process, log_path)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        """Poll `ready` until it holds; fail fast if the process exits, clearly on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise StartupError(
+                    f"{self.name} exited with code {self.process.returncode} before {what}; "
+                    f"log {self.log_path}:\n{log_tail(self.log_path)}")
+            if ready():
+                return
+            time.sleep(0.1)
+        raise StartupError(f"{self.name} was not {what} after {timeout:.0f}s; "
+                           f"log {self.log_path}:\n{log_tail(self.log_path)}")
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM to the service's own process group, SIGKILL if it lingers."""
+        if not self.alive():
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+
+def http_get_json(url: str, headers: dict[str, str] | None = None, timeout: float = 2) -> dict | None:
+    """The JSON body of a GET, or None while the server is not answering yet."""
+    import json
+
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"null")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        return None

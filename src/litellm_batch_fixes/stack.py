@@ -1,0 +1,110 @@
+"""The whole stack behind `./dev proxy` and the test suite: database, schema, mock, proxy.
+
+What is given (a DATABASE_URL, a mock server URL) is used; what is not is started here
+and stopped again by `stop()`, in reverse order, also when start-up fails halfway.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build import ensure_build, site_packages
+from .migrations import apply_migrations
+from .mock import start_mock_server, upstream_env
+from .postgres import EmbeddedPostgres
+from .processes import Service, StartupError, port_in_use
+from .proxy import proxy_env, start_proxy
+
+Log = Callable[[str], None]
+
+
+def config_uses_mock(config: Path) -> bool:
+    return "os.environ/MOCK_" in config.read_text()
+
+
+def stored_secret(state_dir: Path, name: str, env_var: str, prefix: str) -> tuple[str, str]:
+    """(value, where it came from): the environment, else a value kept in the state dir."""
+    if os.environ.get(env_var):
+        return os.environ[env_var], f"${env_var}"
+    path = state_dir / name
+    if path.is_file():
+        return path.read_text().strip(), str(path)
+    value = prefix + secrets.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value, f"{path} (generated now)"
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    config: Path
+    build: str = "patched"
+    host: str = "127.0.0.1"
+    port: int = 4000
+    database_url: str | None = None
+    mock_url: str | None = None
+    log: Log = print
+    mock_step_seconds: float | None = None
+    services: list = field(default_factory=list)
+    proxy: Service | None = None
+    master_key: str = ""
+    key_source: str = ""
+
+    @property
+    def url(self) -> str:
+        return self.proxy.extra["url"] if self.proxy else ""
+
+    def _step(self, what: str, action: Callable):
+        started = time.monotonic()
+        self.log(f"… {what}")
+        result = action()
+        self.log(f"✓ {what} ({time.monotonic() - started:.1f}s)")
+        return result
+
+    def start(self) -> "Stack":
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        if port_in_use(self.port, self.host):
+            raise StartupError(f"port {self.port} on {self.host} is in use: pick another with --port")
+        python = self._step(f"{self.build} build", lambda: ensure_build(self.build, self.log))
+        logs = self.state_dir / "logs"
+        if not self.database_url:
+            postgres = EmbeddedPostgres(self.state_dir.resolve() / "postgres" / "data")
+            self._step("PostgreSQL (embedded, data in the state dir)", postgres.start)
+            self.services.append(postgres)
+            self.database_url = postgres.url
+        migrations = site_packages(python) / "litellm_proxy_extras" / "migrations"
+        applied = self._step("schema migrations", lambda: apply_migrations(self.database_url, migrations))
+        self.log(f"  {len(applied)} migrations applied now, the rest were already")
+        upstream: dict[str, str] = {}
+        if config_uses_mock(self.config):
+            if not self.mock_url:
+                mock = self._step("mock Azure OpenAI / OpenAI server", lambda: start_mock_server(
+                    logs / "mock-server.log", step_seconds=self.mock_step_seconds))
+                self.services.append(mock)
+                self.mock_url = mock.extra["url"]
+            upstream = upstream_env(self.mock_url)
+        self.master_key, self.key_source = stored_secret(
+            self.state_dir, "master-key", "LITELLM_MASTER_KEY", "sk-")
+        salt_key, _ = stored_secret(self.state_dir, "salt-key", "LITELLM_SALT_KEY", "salt-")
+        env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
+        self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: start_proxy(
+            python, self.host, self.port, env, logs / f"proxy-{self.build}.log"))
+        self.services.append(self.proxy)
+
+    def stop(self) -> None:
+        while self.services:
+            self.services.pop().stop()
