@@ -71,7 +71,7 @@ def read_series(patches_dir: Path) -> list[Patch]:
 def _run_patch(patch: Patch, root: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
-         "-r", "-", "-d", str(root), "-i", str(patch.path), *extra],
+         "-r", "-", "-d", str(root), "-i", str(patch.path.resolve()), *extra],
         capture_output=True, text=True,
     )
 
