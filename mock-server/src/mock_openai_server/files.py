@@ -1,0 +1,117 @@
+"""File records in memory, their bytes on disk.
+
+Contents live in a private temp directory so 100 MB+ files cost neither RAM nor
+repeated copies: an upload is copied once, in chunks, from the multipart spool file,
+and content is served straight from disk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import ids
+from .errors import not_found
+
+COPY_CHUNK_BYTES = 1024 * 1024
+
+
+@dataclass
+class FileRecord:
+    id: str
+    filename: str
+    purpose: str
+    bytes: int
+    created_at: int
+    expires_at: int | None
+    path: Path
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "file",
+            "bytes": self.bytes,
+            "created_at": self.created_at,
+            "expires_at": self.expires_at,
+            "filename": self.filename,
+            "purpose": self.purpose,
+            "status": "processed",
+            "status_details": None,
+        }
+
+
+class FileStore:
+    def __init__(self) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="mock-openai-files-"))
+        self._records: dict[str, FileRecord] = {}  # insertion order = creation order
+
+    def save_upload(self, source: BinaryIO, filename: str, purpose: str, expires_after_seconds: int | None) -> FileRecord:
+        """Blocking: run in a worker thread. Copies the upload once, in bounded chunks."""
+        scratch = self.scratch_path()
+        source.seek(0)
+        with open(scratch, "wb") as target:
+            shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
+        return self.adopt(scratch, filename, purpose, expires_after_seconds)
+
+    def scratch_path(self) -> Path:
+        """A fresh path in the store's directory, for content that will be adopted."""
+        return self._dir / f"scratch-{ids.request_id()}"
+
+    def adopt(self, path: Path, filename: str, purpose: str, expires_after_seconds: int | None = None) -> FileRecord:
+        """Turn a finished scratch file into a stored file, without copying it."""
+        file_id = ids.file_id()
+        final_path = self._dir / file_id
+        os.replace(path, final_path)
+        created_at = int(time.time())
+        expires_at = created_at + expires_after_seconds if expires_after_seconds is not None else None
+        record = FileRecord(file_id, filename, purpose, final_path.stat().st_size, created_at, expires_at, final_path)
+        self._records[file_id] = record
+        return record
+
+    def snapshot(self, record: FileRecord) -> Path:
+        """A private hard link to the content, so a batch keeps its input even if the file is deleted."""
+        link = self.scratch_path()
+        try:
+            os.link(record.path, link)
+        except OSError:
+            shutil.copyfile(record.path, link)
+        return link
+
+    def get(self, file_id: str) -> FileRecord | None:
+        return self._records.get(file_id)
+
+    def require(self, file_id: str) -> FileRecord:
+        record = self._records.get(file_id)
+        if record is None:
+            raise not_found("file", file_id, "file_id")
+        return record
+
+    def delete(self, file_id: str) -> FileRecord:
+        record = self.require(file_id)
+        del self._records[file_id]
+        discard(record.path)
+        return record
+
+    def newest_first(self, purpose: str | None = None) -> list[FileRecord]:
+        return [record for record in reversed(self._records.values()) if purpose in (None, record.purpose)]
+
+    def reset(self) -> None:
+        """Forget every file. Scratch files of work still running are removed at close()."""
+        for record in self._records.values():
+            discard(record.path)
+        self._records.clear()
+
+    def close(self) -> None:
+        self._records.clear()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def discard(path: Path | None) -> None:
+    if path is not None:
+        path.unlink(missing_ok=True)
+
