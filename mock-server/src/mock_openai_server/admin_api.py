@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from .errors import openai_error
+from .errors import invalid_value, openai_error
 from .json_body import read_json
 
 ADMIN_HEADER = "x-mock-admin"
+MAX_STEP_SECONDS = 3600
 
 
 def require_admin_header(request: Request) -> None:
@@ -42,6 +43,17 @@ async def list_faults(request: Request) -> dict:
 async def clear_faults(request: Request) -> dict:
     request.app.state.mock.faults.clear()
     return {"cleared": True}
+
+
+@guarded.post("/settings")
+async def change_settings(request: Request) -> dict:
+    """Run-time knobs, restored to the environment's values by /reset."""
+    body = await read_json(request)
+    step = body.get("batch_step_seconds") if isinstance(body, dict) else None
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not 0 <= step <= MAX_STEP_SECONDS:
+        raise invalid_value("batch_step_seconds", f"'batch_step_seconds' must be a number from 0 to {MAX_STEP_SECONDS}.")
+    request.app.state.mock.batches.step_seconds = float(step)
+    return {"batch_step_seconds": float(step)}
 
 
 @guarded.post("/reset")

@@ -92,7 +92,7 @@ class BatchService:
     def __init__(self, files: FileStore, catalog: ModelCatalog, step_seconds: float):
         self._files = files
         self._catalog = catalog
-        self._step_seconds = step_seconds
+        self.step_seconds = step_seconds  # changeable at run time through the admin API
         self._batches: dict[str, BatchRecord] = {}  # insertion order = creation order
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -237,7 +237,7 @@ class BatchService:
         batch.status, batch.failed_at = "failed", _now()
 
     async def _sleep_step(self) -> None:
-        await asyncio.sleep(self._step_seconds)
+        await asyncio.sleep(self.step_seconds)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

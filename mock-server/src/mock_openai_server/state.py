@@ -19,6 +19,7 @@ class MockState:
 
     async def reset(self) -> None:
         await self.batches.reset()
+        self.batches.step_seconds = self.settings.batch_step_seconds
         self.files.reset()
         self.faults.clear()
 
