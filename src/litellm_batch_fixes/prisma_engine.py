@@ -1,0 +1,136 @@
+"""Make prisma-client-py use prisma-bridge instead of Prisma's native engines.
+
+prisma-client-py 0.11.0 drives Prisma's native query-engine binary over HTTP and
+runs the Prisma CLI (installed with npm into a cache directory on first use) for
+`prisma generate`. Native engines cannot be downloaded here, so prisma-bridge
+(repo_root/prisma-bridge) provides `bin/query-engine`, serving the binary's HTTP
+API on Prisma's wasm engine, and the CLI pinned in its package-lock.json. This
+module installs the bridge, says which environment points prisma-client-py at
+it, and generates the client for a venv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+# Nix installs the bridge outside the source tree and says where by environment.
+BRIDGE_DIR: Path = Path(
+    os.environ.get("LITELLM_BATCH_FIXES_PRISMA_BRIDGE")
+    or Path(__file__).resolve().parents[2] / "prisma-bridge"
+)
+
+INSTALL_STAMP_NAME = ".litellm-batch-fixes-npm-ci"
+GENERATE_STAMP_NAME = ".litellm-batch-fixes-prisma-client"
+
+
+class PrismaBridgeError(RuntimeError):
+    """The bridge could not be installed or the Prisma client not generated."""
+
+
+def query_engine_path() -> Path:
+    return BRIDGE_DIR / "bin" / "query-engine"
+
+
+def schema_engine_path() -> Path:
+    return BRIDGE_DIR / "bin" / "schema-engine"
+
+
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
+def _lockfile_hash() -> str:
+    return _sha256((BRIDGE_DIR / "package-lock.json").read_bytes())
+
+
+def ensure_bridge_installed() -> None:
+    """Run `npm ci` in BRIDGE_DIR unless node_modules matches package-lock.json."""
+    node_modules = BRIDGE_DIR / "node_modules"
+    stamp = node_modules / INSTALL_STAMP_NAME
+    wanted = _lockfile_hash()
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return
+    if node_modules.is_dir() and not os.access(BRIDGE_DIR, os.W_OK):
+        return  # installed read-only (Nix store): whoever built it ran npm ci
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if missing:
+        raise PrismaBridgeError(
+            f"{' and '.join(missing)} not found on PATH: prisma-bridge needs Node.js; "
+            "install Debian's nodejs and npm (apt-get install nodejs npm)"
+        )
+    # --ignore-scripts: @prisma/engines' postinstall would download native engines
+    # from Prisma's servers, which is impossible here and not needed by the bridge.
+    proc = subprocess.run(
+        ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=BRIDGE_DIR, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise PrismaBridgeError(
+            f"npm ci in {BRIDGE_DIR} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
+        )
+    stamp.write_text(wanted)
+
+
+def engine_env() -> dict[str, str]:
+    """Environment that makes prisma-client-py (generate and runtime) use the bridge.
+
+    Variables the caller's environment already sets are left out, so e.g. a
+    PRISMA_QUERY_ENGINE_BINARY pointing at a native engine keeps winning.
+    """
+    wanted = {
+        # prisma-client-py runs the Prisma CLI from <cache dir>/node_modules/prisma,
+        # i.e. the CLI version locked in the bridge's package-lock.json.
+        "PRISMA_BINARY_CACHE_DIR": str(BRIDGE_DIR),
+        "PRISMA_QUERY_ENGINE_BINARY": str(query_engine_path()),
+        "PRISMA_SCHEMA_ENGINE_BINARY": str(schema_engine_path()),
+        # The stand-in engines have no checksum files next to them.
+        "PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING": "1",
+        # The CLI's update check and telemetry would go to the internet.
+        "PRISMA_HIDE_UPDATE_MESSAGE": "1",
+        "CHECKPOINT_DISABLE": "1",
+    }
+    return {name: value for name, value in wanted.items() if not os.environ.get(name)}
+
+
+def _generated_client_missing(venv: Path) -> bool:
+    """True if the venv's prisma package exists but holds no generated client."""
+    packages = list(venv.glob("lib/python3*/site-packages/prisma/__init__.py"))
+    return bool(packages) and not any((p.parent / "client.py").is_file() for p in packages)
+
+
+def generate_client(python: Path, schema: Path) -> None:
+    """Run `prisma generate` for the venv of `python`, offline, through the bridge.
+
+    Skipped when the venv's stamp says the client was generated from this schema
+    with this bridge; a reinstalled prisma package (no client.py) regenerates.
+    """
+    python, schema = Path(python), Path(schema)
+    if not schema.is_file():
+        raise PrismaBridgeError(f"Prisma schema not found: {schema}")
+    venv = python.parent.parent
+    stamp = venv / GENERATE_STAMP_NAME
+    wanted = _sha256(schema.read_bytes(), _lockfile_hash().encode(), str(query_engine_path()).encode())
+    if stamp.is_file() and stamp.read_text() == wanted and not _generated_client_missing(venv):
+        return
+
+    ensure_bridge_installed()
+    env = {**os.environ, **engine_env()}
+    # The CLI finds the generator (`prisma-client-py`) on PATH.
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [str(python), "-m", "prisma", "generate", f"--schema={schema}"],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0 or _generated_client_missing(venv):
+        raise PrismaBridgeError(
+            f"prisma generate --schema={schema} with {python} failed (exit {proc.returncode}):\n"
+            f"{proc.stdout}{proc.stderr}"
+        )
+    stamp.write_text(wanted)
