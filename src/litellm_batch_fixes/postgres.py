@@ -11,6 +11,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,13 @@ def _as_service_user() -> list[str]:
         raise StartupError("running as root, and PostgreSQL refuses root: create a `postgres` user "
                            "(Debian's postgresql package does) or run as a normal user") from None
     return ["runuser", "-u", SERVICE_USER, "--"]
+
+
+def scratch_data_dir() -> Path:
+    """A fresh directory for a throwaway cluster that the service user can reach (tests)."""
+    parent = Path(tempfile.mkdtemp(prefix="litellm-batch-fixes-pg-"))
+    parent.chmod(0o711)
+    return parent / "data"
 
 
 @dataclass
@@ -106,3 +114,8 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        """Stop and delete the cluster with its directory (for scratch clusters)."""
+        self.stop()
+        shutil.rmtree(self.data_dir.parent, ignore_errors=True)

@@ -1,0 +1,58 @@
+"""Suite-wide options: which backend starts the services, which builds run.
+
+Backends: `containers` (testcontainers: PostgreSQL and the mock server as containers)
+and `local` (initdb/pg_ctl and the mock server as processes, for hosts without a
+container engine and the Nix sandbox). `auto` picks containers when an engine answers.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+BUILDS = ("patched", "unpatched")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("litellm-batch-fixes")
+    group.addoption("--backend", choices=("auto", "containers", "local"),
+                    default=os.environ.get("LBF_TEST_BACKEND", "auto"),
+                    help="how services start (env LBF_TEST_BACKEND; default auto)")
+    group.addoption("--builds", default=os.environ.get("LBF_TEST_BUILDS", "patched,unpatched"),
+                    help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
+                         "patch regression tests run on each, the rest on patched only")
+
+
+def selected_builds(config: pytest.Config) -> list[str]:
+    builds = [b.strip() for b in config.getoption("--builds").split(",") if b.strip()]
+    unknown = set(builds) - set(BUILDS)
+    if unknown or not builds:
+        raise pytest.UsageError(f"--builds takes patched and/or unpatched, not {sorted(unknown) or 'nothing'}")
+    return builds
+
+
+def container_engine_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        client.ping()
+        client.close()
+        return True
+    except Exception:
+        return False
+
+
+def resolved_backend(config: pytest.Config) -> str:
+    if not hasattr(config, "_lbf_backend"):
+        choice = config.getoption("--backend")
+        if choice == "auto":
+            choice = "containers" if container_engine_answers() else "local"
+        config._lbf_backend = choice
+    return config._lbf_backend
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"litellm-batch-fixes: backend={resolved_backend(config)}, "
+            f"builds={','.join(selected_builds(config))}"]

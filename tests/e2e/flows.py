@@ -1,0 +1,64 @@
+"""Steps of the managed batch flow, written once for every test that walks it."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from typing import Callable
+
+import openai
+from openai.types import Batch, FileObject
+
+# Test ids -> proxy model names (litellm-config.yaml): the OpenAI and the Azure route.
+MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
+TERMINAL = {"completed", "failed", "cancelled", "expired"}
+
+
+def batch_lines(model: str, prompts: list[str], bad_max_tokens_at: int | None = None) -> bytes:
+    """A JSONL batch input; the line at `bad_max_tokens_at` asks for more tokens than allowed."""
+    lines = []
+    for index, prompt in enumerate(prompts):
+        body = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+        if index == bad_max_tokens_at:
+            body["max_tokens"] = 10_000_000
+        lines.append(json.dumps({"custom_id": f"request-{index}", "method": "POST",
+                                 "url": "/v1/chat/completions", "body": body}))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload_batch_input(client: openai.OpenAI, model: str, content: bytes) -> FileObject:
+    return client.files.create(file=("batch_input.jsonl", io.BytesIO(content)), purpose="batch",
+                               extra_body={"target_model_names": model})
+
+
+def create_batch(client: openai.OpenAI, input_file_id: str) -> Batch:
+    return client.batches.create(input_file_id=input_file_id, endpoint="/v1/chat/completions",
+                                 completion_window="24h")
+
+
+def wait_for_batch(client: openai.OpenAI, batch_id: str, say: Callable[[str], None],
+                   timeout: float = 60) -> Batch:
+    """Poll until the batch is terminal, reporting each status change; fail on the deadline."""
+    deadline = time.monotonic() + timeout
+    seen = None
+    while True:
+        batch = client.batches.retrieve(batch_id)
+        if batch.status != seen:
+            say(f"batch status: {batch.status}")
+            seen = batch.status
+        if batch.status in TERMINAL:
+            return batch
+        if time.monotonic() > deadline:
+            raise AssertionError(f"batch {batch_id} still {batch.status} after {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+def run_batch(client: openai.OpenAI, model: str, say: Callable[[str], None],
+              prompts: list[str] | None = None, bad_max_tokens_at: int | None = None
+              ) -> tuple[FileObject, Batch, Batch]:
+    """Upload, create and wait: (input file, created batch, finished batch)."""
+    prompts = prompts or ["Say hello", "Name a colour"]
+    uploaded = upload_batch_input(client, model, batch_lines(model, prompts, bad_max_tokens_at))
+    created = create_batch(client, uploaded.id)
+    return uploaded, created, wait_for_batch(client, created.id, say)

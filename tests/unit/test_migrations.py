@@ -1,0 +1,48 @@
+"""Schema migrations: all applied in order, recorded as Prisma records them, idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import psycopg
+import pytest
+
+from litellm_batch_fixes.migrations import MigrationError, apply_migrations, find_migrations
+
+
+@pytest.fixture
+def database(scratch_postgres, request):
+    name = "mig_" + request.node.name[-40:].lower().replace("[", "_").replace("]", "")
+    with psycopg.connect(scratch_postgres.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return scratch_postgres.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def migrations_dir(pristine_site_packages):
+    return pristine_site_packages / "litellm_proxy_extras" / "migrations"
+
+
+def test_all_migrations_apply_once_and_are_recorded_like_prisma(database, migrations_dir) -> None:
+    expected = find_migrations(migrations_dir)
+    assert len(expected) > 50
+    assert apply_migrations(database, migrations_dir) == [m.name for m in expected]
+    assert apply_migrations(database, migrations_dir) == []
+    with psycopg.connect(database) as conn:
+        rows = conn.execute('SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL '
+                            'FROM "_prisma_migrations" ORDER BY migration_name').fetchall()
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
+    assert rows == [(m.name, hashlib.sha256(m.sql.encode()).hexdigest(), 1, True) for m in expected]
+    assert {"LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable"} <= tables
+
+
+def test_a_changed_migration_is_refused(database, migrations_dir, tmp_path) -> None:
+    apply_migrations(database, migrations_dir)
+    changed = tmp_path / "migrations"
+    shutil.copytree(migrations_dir, changed)
+    first = sorted(changed.iterdir())[0] / "migration.sql"
+    first.write_text(first.read_text() + "\n-- edited\n")
+    with pytest.raises(MigrationError, match="another checksum"):
+        apply_migrations(database, changed)
