@@ -103,6 +103,13 @@ export function poolConfigFromUrl(url, baseDir = process.cwd()) {
   const ssl = sslOptions(params, baseDir);
   if (ssl !== undefined) poolConfig.ssl = ssl;
   const schema = params.get('schema') ?? undefined;
+  if (schema) {
+    // Like the native engine, make the schema the search_path so raw SQL with
+    // unqualified table names finds the same tables the models use.
+    const quoted = `"${schema.replaceAll('"', '""')}"`.replaceAll(' ', '\\ ');
+    const searchPath = `-c search_path=${quoted}`;
+    params.set('options', [params.get('options'), searchPath].filter(Boolean).join(' '));
+  }
 
   for (const name of PRISMA_ONLY_PARAMS) params.delete(name);
   poolConfig.connectionString = parsed.toString();

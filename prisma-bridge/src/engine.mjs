@@ -14,10 +14,12 @@ import { pathToFileURL } from 'node:url';
 import { bindAdapter } from '@prisma/driver-adapter-utils';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { BridgePool } from './pg-pool.mjs';
+import { resolveExternalErrors } from './external-errors.mjs';
 
 const require = createRequire(import.meta.url);
 const WASM_DIR = new URL('.', pathToFileURL(require.resolve('@prisma/query-engine-wasm/package.json'))).href + 'postgresql/';
 const TRACE = '{}';
+const MAX_REMEMBERED_TRANSACTIONS = 10_000;
 
 export class EnginePanic extends Error {}
 
@@ -81,10 +83,14 @@ export class WasmEngine {
       (line) => this.forwardLog(line),
       adapter,
     );
-    const instance = { generation, glue, engine, pool, pending: new Set(), transactions: new Map(), dead: false };
+    // Ids of transactions this instance started, open or closed: the engine
+    // answers closed ones itself but can panic on ids it never issued.
+    const instance = { generation, glue, engine, pool, adapter, pending: new Set(), transactions: new Set(), dead: false };
     this.instance = instance;
     await this.track(instance, () => engine.connect(TRACE));
     this.log.info(`wasm query engine instance ${generation} connected`);
+    // The engine connects lazily; say early (without delaying start-up) if the database is unreachable.
+    pool.query('SELECT 1').catch((error) => this.log.warn(`database not reachable yet: ${error.message}`));
     return instance;
   }
 
@@ -145,30 +151,42 @@ export class WasmEngine {
   async query(body, txId) {
     const instance = await this.ensureInstance();
     if (txId !== undefined && !instance.transactions.has(txId)) return null; // caller answers "not found"
-    return this.track(instance, () => instance.engine.query(body, TRACE, txId));
+    return this.answer(instance, () => instance.engine.query(body, TRACE, txId));
+  }
+
+  // An engine call whose answer has driver errors put back in.
+  async answer(instance, call) {
+    return resolveExternalErrors(await this.track(instance, call), instance.adapter.errorRegistry);
   }
 
   async startTransaction(body) {
     const instance = await this.ensureInstance();
-    const answer = await this.track(instance, () => instance.engine.startTransaction(body, TRACE));
+    const answer = await this.answer(instance, () => instance.engine.startTransaction(body, TRACE));
     const id = JSON.parse(answer).id;
-    if (id) instance.transactions.set(id, true);
+    if (id) {
+      instance.transactions.add(id);
+      if (instance.transactions.size > MAX_REMEMBERED_TRANSACTIONS) {
+        instance.transactions.delete(instance.transactions.values().next().value);
+      }
+    }
     return answer;
   }
 
   async endTransaction(kind, txId) {
     const instance = await this.ensureInstance();
     if (!instance.transactions.has(txId)) return null;
-    instance.transactions.delete(txId);
     const call = kind === 'commit' ? 'commitTransaction' : 'rollbackTransaction';
-    return this.track(instance, () => instance.engine[call](txId, TRACE));
+    return this.answer(instance, () => instance.engine[call](txId, TRACE));
   }
 
-  /** Test hook: a real trap, from the engine's handling of an unknown transaction id. */
-  async panicForTests() {
+  /**
+   * Test hook: a real trap. The engine panics when a model query names a
+   * transaction id shorter than its ids (the bridge never lets unknown ids through).
+   */
+  async panicForTests(modelName) {
     const instance = await this.ensureInstance();
-    const body = JSON.stringify({ action: 'queryRaw', query: { arguments: { query: 'SELECT 1', parameters: '[]' }, selection: {} } });
-    return this.track(instance, () => instance.engine.query(body, TRACE, 'bridge-test-unknown-transaction'));
+    const body = JSON.stringify({ modelName, action: 'aggregate', query: { arguments: {}, selection: { _count: { selection: { _all: true } } } } });
+    return this.track(instance, () => instance.engine.query(body, TRACE, 'x'));
   }
 
   async stop() {

@@ -96,7 +96,10 @@ export function createServer({ engine, schema, log, testHooks = false }) {
       if (url.searchParams.get('format') === 'prometheus') return [200, '', 'text/plain'];
       return [200, { counters: [], gauges: [], histograms: [] }];
     }
-    if (testHooks && method === 'POST' && url.pathname === '/_bridge/panic') return [200, await engine.panicForTests()];
+    if (testHooks && method === 'POST' && url.pathname === '/_bridge/panic') {
+      const model = [...schema.rootFields.values()].find((field) => field.model)?.model;
+      return [200, await engine.panicForTests(model)];
+    }
     return [404, { error: `prisma-bridge: no route for ${method} ${url.pathname}` }];
   }
 
