@@ -45,7 +45,11 @@ async def chat(client: httpx.AsyncClient) -> int:
 
 
 async def measure(
-    base_url: str, work: Callable[[httpx.AsyncClient], Awaitable[int]], requests: int, max_seconds: float, concurrency: int
+    base_url: str,
+    work: Callable[[httpx.AsyncClient], Awaitable[int]],
+    requests: int,
+    max_seconds: float,
+    concurrency: int,
 ) -> tuple[int, float]:
     """Runs `work` from `concurrency` workers; returns (requests done, seconds)."""
     done = 0
@@ -66,7 +70,10 @@ async def measure(
 @contextlib.contextmanager
 def local_server() -> Iterator[str]:
     """A mock server on a free loopback port, stopped by PID afterwards."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent / "src"), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent / "src"), os.environ.get("PYTHONPATH")])),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_openai_server", "--host", "127.0.0.1", "--port", "0"],
         stdout=subprocess.PIPE,

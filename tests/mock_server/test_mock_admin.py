@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
@@ -31,6 +32,19 @@ def test_fault_fails_the_next_n_matching_requests(http):
     assert http.get("/__mock__/faults", headers=ADMIN).json()["data"] == []
 
 
+def test_concurrent_requests_consume_a_fault_exactly_count_times(base_url, http):
+    add_fault(http, route="/v1/models", count=5, status=500)
+
+    def fetch(_: int) -> int:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            return client.get("/v1/models", headers=OPENAI_AUTH).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(fetch, range(20)))
+
+    assert sorted(statuses) == [200] * 15 + [500] * 5
+
+
 def test_rate_limit_fault_has_retry_after_and_the_sdk_recovers(http, base_url):
     add_fault(http, route="/v1/models", status=429, retry_after_seconds=0.05)
     limited = http.get("/v1/models", headers=OPENAI_AUTH)
@@ -40,7 +54,7 @@ def test_rate_limit_fault_has_retry_after_and_the_sdk_recovers(http, base_url):
 
     add_fault(http, route="/v1/models", status=429, retry_after_seconds=0.05)
     client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="sk-mock-openai-key", max_retries=1)
-    assert [m.id for m in client.models.list()][0] == "gpt-4o-mini"  # the retry got through
+    assert client.models.list().data[0].id == "gpt-4o-mini"  # the retry got through
 
 
 def test_fault_matches_method_and_regex(http):
@@ -97,7 +111,9 @@ def test_environment_configures_keys_models_and_the_azure_quirk(start_mock_serve
         assert [m.id for m in azure.models.list()] == ["tiny-model"]
         input_file = upload_jsonl(azure, [jsonl_line("a", "tiny-model", "/chat/completions")])
 
-        created = azure.batches.create(input_file_id=input_file.id, endpoint="/chat/completions", completion_window="24h")
+        created = azure.batches.create(
+            input_file_id=input_file.id, endpoint="/chat/completions", completion_window="24h"
+        )
 
         assert created.endpoint == "/chat/completions"
         rejected = httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer sk-mock-openai-key"})

@@ -60,10 +60,13 @@ def test_lines_the_chat_endpoint_rejects_go_to_the_error_file(
     del no_messages["body"]["messages"]
     bad_role = jsonl_line("bad-role", model, url)
     bad_role["body"]["messages"][0]["role"] = "robot"
-    lines = [jsonl_line("ok", model, url), jsonl_line("too-long", model, url, max_tokens=100_000), no_messages, bad_role]
-    batch = client.batches.create(
-        input_file_id=upload_jsonl(client, lines).id, endpoint=url, completion_window="24h"
-    )
+    lines = [
+        jsonl_line("ok", model, url),
+        jsonl_line("too-long", model, url, max_tokens=100_000),
+        no_messages,
+        bad_role,
+    ]
+    batch = client.batches.create(input_file_id=upload_jsonl(client, lines).id, endpoint=url, completion_window="24h")
 
     done = wait_for_batch(client, batch.id)
 
@@ -84,9 +87,7 @@ def test_lines_the_chat_endpoint_rejects_go_to_the_error_file(
     assert "at most 16384 completion tokens" in failures["too-long"]["response"]["body"]["error"]["message"]
 
 
-def test_batch_with_only_failing_lines_has_no_output_file(
-    openai_client, upload_jsonl, jsonl_line, wait_for_batch
-):
+def test_batch_with_only_failing_lines_has_no_output_file(openai_client, upload_jsonl, jsonl_line, wait_for_batch):
     line = jsonl_line("too-long", "gpt-4o-mini", "/v1/chat/completions", max_tokens=20_000)
     batch = openai_client.batches.create(
         input_file_id=upload_jsonl(openai_client, [line]).id, endpoint="/v1/chat/completions", completion_window="24h"
@@ -182,9 +183,7 @@ def test_create_rejects_bad_requests_with_400(openai_client, upload_jsonl, jsonl
     assert list(openai_client.batches.list()) == []
 
 
-def test_cancel_goes_through_cancelling_to_cancelled(
-    classic_surface, http, upload_jsonl, jsonl_line, wait_for_batch
-):
+def test_cancel_goes_through_cancelling_to_cancelled(classic_surface, http, upload_jsonl, jsonl_line, wait_for_batch):
     # Slow steps leave ample time to cancel while the batch is still validating.
     slow = http.post("/__mock__/settings", headers={"X-Mock-Admin": "true"}, json={"batch_step_seconds": 1.0})
     assert slow.status_code == 200, slow.text
@@ -224,7 +223,9 @@ def test_batches_list_paginates_newest_first(classic_surface, upload_jsonl, json
     client = classic_surface.client
     input_file = upload_jsonl(client, [jsonl_line("a", classic_surface.model, classic_surface.endpoint)])
     created = [
-        client.batches.create(input_file_id=input_file.id, endpoint=classic_surface.endpoint, completion_window="24h").id
+        client.batches.create(
+            input_file_id=input_file.id, endpoint=classic_surface.endpoint, completion_window="24h"
+        ).id
         for _ in range(5)
     ]
     newest_first = list(reversed(created))
@@ -262,4 +263,3 @@ def test_deleting_the_input_file_does_not_disturb_a_running_batch(
 
     assert done.status == "completed"
     assert done.request_counts.completed == 1
-

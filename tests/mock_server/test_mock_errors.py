@@ -13,7 +13,9 @@ AZURE_ACCESS_DENIED = (
 API_VERSION = {"api-version": "2025-03-01-preview"}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer sk-wrong-key-1234"}, {"api-key": "sk-mock-openai-key"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer sk-wrong-key-1234"}, {"api-key": "sk-mock-openai-key"}]
+)
 def test_openai_routes_answer_401_invalid_api_key(http, headers):
     response = http.get("/v1/files", headers=headers)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
@@ -66,7 +67,9 @@ def test_expires_after_follows_each_service(openai_client, azure_client):
 
     with pytest.raises(openai.BadRequestError) as too_short_for_azure:
         azure_client.files.create(
-            file=("a.jsonl", io.BytesIO(b"{}\n")), purpose="batch", expires_after={"anchor": "created_at", "seconds": 3600}
+            file=("a.jsonl", io.BytesIO(b"{}\n")),
+            purpose="batch",
+            expires_after={"anchor": "created_at", "seconds": 3600},
         )
     assert too_short_for_azure.value.body["param"] == "expires_after[seconds]"
 
@@ -124,7 +127,9 @@ def test_large_upload_is_exact_and_fast(http):
     headers = {"Authorization": f"Bearer {OPENAI_KEY}"}
     started = time.monotonic()
 
-    response = http.post("/v1/files", headers=headers, files={"file": ("big.jsonl", content)}, data={"purpose": "batch"})
+    response = http.post(
+        "/v1/files", headers=headers, files={"file": ("big.jsonl", content)}, data={"purpose": "batch"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["bytes"] == size
 
@@ -143,3 +148,26 @@ def test_both_documented_keys_work_on_both_styles(base_url):
         assert httpx.get(f"{base_url}/v1/files", headers={"Authorization": f"Bearer {key}"}).status_code == 200
         azure = httpx.get(f"{base_url}/openai/files", params={"api-version": "2024-10-21"}, headers={"api-key": key})
         assert azure.status_code == 200
+
+
+def test_concurrent_uploads_are_all_kept(base_url):
+    headers = {"Authorization": f"Bearer {OPENAI_KEY}"}
+
+    def upload(index: int) -> dict:
+        with httpx.Client(base_url=base_url, timeout=30) as client:
+            response = client.post(
+                "/v1/files",
+                headers=headers,
+                files={"file": (f"{index}.txt", b"x" * index)},
+                data={"purpose": "user_data"},
+            )
+            assert response.status_code == 200, response.text
+            return response.json()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        uploaded = list(pool.map(upload, range(1, 41)))
+
+    assert len({f["id"] for f in uploaded}) == 40
+    assert [f["bytes"] for f in uploaded] == list(range(1, 41))
+    listed = httpx.get(f"{base_url}/v1/files", headers=headers).json()
+    assert {f["id"] for f in listed["data"]} == {f["id"] for f in uploaded}

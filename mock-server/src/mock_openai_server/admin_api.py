@@ -51,7 +51,9 @@ async def change_settings(request: Request) -> dict:
     body = await read_json(request)
     step = body.get("batch_step_seconds") if isinstance(body, dict) else None
     if isinstance(step, bool) or not isinstance(step, (int, float)) or not 0 <= step <= MAX_STEP_SECONDS:
-        raise invalid_value("batch_step_seconds", f"'batch_step_seconds' must be a number from 0 to {MAX_STEP_SECONDS}.")
+        raise invalid_value(
+            "batch_step_seconds", f"'batch_step_seconds' must be a number from 0 to {MAX_STEP_SECONDS}."
+        )
     request.app.state.mock.batches.step_seconds = float(step)
     return {"batch_step_seconds": float(step)}
 

@@ -49,7 +49,7 @@ class _LazyWriter:
     def write(self, line: dict[str, Any]) -> None:
         if self._handle is None:
             self.path = self._new_path()
-            self._handle = open(self.path, "wb")
+            self._handle = open(self.path, "wb")  # noqa: SIM115 - closed by close(), in run_batch's finally
         self._handle.write(json.dumps(line, separators=(",", ":")).encode() + b"\n")
 
     def close(self) -> None:

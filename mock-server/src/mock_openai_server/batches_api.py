@@ -41,4 +41,3 @@ async def retrieve_batch(request: Request, batch_id: str) -> dict:
 @router.post("/batches/{batch_id}/cancel")
 async def cancel_batch(request: Request, batch_id: str) -> dict:
     return request.app.state.mock.batches.cancel(batch_id).to_api()
-

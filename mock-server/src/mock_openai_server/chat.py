@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import ids
-from .errors import ApiError, azure_error, invalid_value, missing_parameter, openai_error
+from .errors import azure_error, invalid_value, missing_parameter, openai_error
 from .model_catalog import ModelCatalog
 from .surfaces import ApiStyle
 

@@ -50,13 +50,17 @@ class FileStore:
         self._dir = Path(tempfile.mkdtemp(prefix="mock-openai-files-"))
         self._records: dict[str, FileRecord] = {}  # insertion order = creation order
 
-    def save_upload(self, source: BinaryIO, filename: str, purpose: str, expires_after_seconds: int | None) -> FileRecord:
-        """Blocking: run in a worker thread. Copies the upload once, in bounded chunks."""
+    def spool_upload(self, source: BinaryIO) -> Path:
+        """Blocking, for a worker thread: copy the upload once, in bounded chunks, to a scratch file.
+
+        Registering it is left to adopt(), on the event loop, so records are only ever
+        touched from one thread.
+        """
         scratch = self.scratch_path()
         source.seek(0)
         with open(scratch, "wb") as target:
             shutil.copyfileobj(source, target, COPY_CHUNK_BYTES)
-        return self.adopt(scratch, filename, purpose, expires_after_seconds)
+        return scratch
 
     def scratch_path(self) -> Path:
         """A fresh path in the store's directory, for content that will be adopted."""
@@ -114,4 +118,3 @@ class FileStore:
 def discard(path: Path | None) -> None:
     if path is not None:
         path.unlink(missing_ok=True)
-

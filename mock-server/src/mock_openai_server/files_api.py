@@ -43,8 +43,8 @@ async def _save_upload(request: Request, form: FormData) -> dict:
         raise invalid_value("purpose", f"Invalid value for 'purpose': '{purpose}'. Supported values are: {allowed}.")
     expires_after = _expires_after_seconds(form, request_style(request))
     store = request.app.state.mock.files
-    saved = await run_in_threadpool(store.save_upload, upload.file, upload.filename or "file", purpose, expires_after)
-    return saved.to_api()
+    scratch = await run_in_threadpool(store.spool_upload, upload.file)
+    return store.adopt(scratch, upload.filename or "file", purpose, expires_after).to_api()
 
 
 @router.get("/files")
@@ -85,7 +85,9 @@ def _expires_after_seconds(form: FormData, style: ApiStyle) -> int | None:
     if anchor is None and seconds is None:
         return None
     if anchor != "created_at":
-        raise invalid_value("expires_after[anchor]", "Invalid value for 'expires_after[anchor]': expected 'created_at'.")
+        raise invalid_value(
+            "expires_after[anchor]", "Invalid value for 'expires_after[anchor]': expected 'created_at'."
+        )
     low, high = EXPIRY_RANGE[style]
     try:
         value = int(str(seconds))
