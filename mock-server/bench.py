@@ -44,6 +44,9 @@ async def chat(client: httpx.AsyncClient) -> int:
     return 1
 
 
+REQUESTS_PER_CALL = {upload_and_retrieve: 2, chat: 1}
+
+
 async def measure(
     base_url: str,
     work: Callable[[httpx.AsyncClient], Awaitable[int]],
@@ -52,16 +55,18 @@ async def measure(
     concurrency: int,
 ) -> tuple[int, float]:
     """Runs `work` from `concurrency` workers; returns (requests done, seconds)."""
+    calls_left = max(1, requests // REQUESTS_PER_CALL[work])
     done = 0
     started = time.perf_counter()
     deadline = started + max_seconds
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
 
         async def worker() -> None:
-            nonlocal done
-            while done < requests and time.perf_counter() < deadline:
-                finished = await work(client)  # not `done += await ...`: that reads `done` before awaiting
-                done += finished
+            nonlocal calls_left, done
+            while calls_left > 0 and time.perf_counter() < deadline:
+                calls_left -= 1  # claimed before awaiting, so workers never overshoot
+                finished = await work(client)
+                done += finished  # not `done += await ...`, which reads `done` before awaiting
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
     return done, time.perf_counter() - started
