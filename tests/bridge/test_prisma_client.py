@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -33,11 +34,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def venv_path(python: str, expression: str) -> Path:
-    """Evaluate a path expression with the venv's python (its site-packages, not ours)."""
-    out = subprocess.run([python, "-c", f"import pathlib, litellm, litellm_proxy_extras; print({expression})"],
-                         capture_output=True, text=True, check=True)
+def package_dir(python: str, package: str) -> Path:
+    """Where `package` lives in the venv of `python`, found without importing it."""
+    code = f"import importlib.util as u; print(u.find_spec({package!r}).submodule_search_locations[0])"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
     return Path(out.stdout.strip())
+
+
+def litellm_schema() -> Path:
+    return package_dir(PYTHON, "litellm") / "proxy" / "schema.prisma"
 
 
 def with_schema(url: str, schema: str) -> str:
@@ -50,7 +55,7 @@ def with_schema(url: str, schema: str) -> str:
 def database_url():
     import psycopg
 
-    migrations = venv_path(PYTHON, "pathlib.Path(litellm_proxy_extras.__file__).parent / 'migrations'")
+    migrations = package_dir(PYTHON, "litellm_proxy_extras") / "migrations"
     schema = f"bridge_pytest_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -66,9 +71,8 @@ def database_url():
 
 @pytest.fixture(scope="module")
 def report(database_url):
-    schema = venv_path(PYTHON, "pathlib.Path(litellm.__file__).parent / 'proxy' / 'schema.prisma'")
     prisma_engine.ensure_bridge_installed()
-    prisma_engine.generate_client(Path(PYTHON), schema)
+    prisma_engine.generate_client(Path(PYTHON), litellm_schema())
     env = {**os.environ, **prisma_engine.engine_env(), "DATABASE_URL": database_url}
     proc = subprocess.run([PYTHON, str(SCENARIOS)], capture_output=True, text=True, env=env, timeout=300,
                           cwd=SCENARIOS.parent)
@@ -85,9 +89,7 @@ def scenario(report, name):
 
 
 def test_generate_client_is_idempotent_and_fast(report):
-    schema = venv_path(PYTHON, "pathlib.Path(litellm.__file__).parent / 'proxy' / 'schema.prisma'")
-    import time
-
+    schema = litellm_schema()
     started = time.monotonic()
     prisma_engine.generate_client(Path(PYTHON), schema)
     assert time.monotonic() - started < 2, "an up-to-date client must not be regenerated"
