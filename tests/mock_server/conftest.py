@@ -32,6 +32,9 @@ OPENAI_KEY = "sk-mock-openai-key"
 AZURE_KEY = "mock-azure-key"
 API_VERSION = "2025-03-01-preview"
 ADMIN_HEADERS = {"X-Mock-Admin": "true"}
+# The interpreter that runs the server; another one (with the server's dependencies) can be
+# named to check compatibility, e.g. MOCK_SERVER_PYTHON=/path/to/py3.10/bin/python.
+SERVER_PYTHON = os.environ.get("MOCK_SERVER_PYTHON", sys.executable)
 READY_LINE = re.compile(r"mock server listening on (http://127\.0\.0\.1:\d+)")
 
 
@@ -45,7 +48,7 @@ class MockServerProcess:
         self.output: list[str] = []
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mock_openai_server", "--host", "127.0.0.1", "--port", "0"],
+            [SERVER_PYTHON, "-m", "mock_openai_server", "--host", "127.0.0.1", "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
