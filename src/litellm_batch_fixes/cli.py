@@ -102,6 +102,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:  # everything after `test` belongs to pytest, options included
+        return cmd_test(argparse.Namespace(pytest_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
         return args.func(args)
