@@ -263,3 +263,24 @@ def test_deleting_the_input_file_does_not_disturb_a_running_batch(
 
     assert done.status == "completed"
     assert done.request_counts.completed == 1
+
+
+def test_odd_json_types_are_reported_not_crashed_on(openai_client, http, upload_jsonl, wait_for_batch):
+    url = "/v1/chat/completions"
+    lines = [
+        {"custom_id": "a", "method": "POST", "url": [url], "body": {"model": "gpt-4o-mini", "messages": []}},
+        {"custom_id": "b", "method": "POST", "url": url, "body": {"model": ["gpt-4o-mini"], "messages": []}},
+    ]
+    batch = openai_client.batches.create(
+        input_file_id=upload_jsonl(openai_client, lines).id, endpoint=url, completion_window="24h"
+    )
+    failed = wait_for_batch(openai_client, batch.id, ("failed", "completed"))
+    assert [(e.line, e.code) for e in failed.errors.data] == [(1, "invalid_url"), (2, "model_not_found")]
+
+    response = http.post(
+        "/v1/batches",
+        headers={"Authorization": "Bearer sk-mock-openai-key"},
+        json={"input_file_id": ["file-x"], "endpoint": url, "completion_window": "24h"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "input_file_id"

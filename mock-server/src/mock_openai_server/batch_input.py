@@ -70,7 +70,7 @@ def _line_error(
     seen_custom_ids.add(custom_id)
     if request["method"] != "POST":
         return _error("invalid_method", "The method for this request must be POST.", "method")
-    if request["url"] not in accepted_urls:
+    if not isinstance(request["url"], str) or request["url"] not in accepted_urls:
         return _error("invalid_url", "The URL provided for this request does not match the batch endpoint.", "url")
     body = request["body"]
     if not isinstance(body, dict):

@@ -102,6 +102,8 @@ class BatchService:
         for name in ("input_file_id", "endpoint", "completion_window"):
             if body.get(name) is None:
                 raise missing_parameter(name)
+            if not isinstance(body[name], str):
+                raise invalid_value(name, f"Invalid type for '{name}': expected a string.")
         accepted_urls = _accepted_line_urls(body["endpoint"], style)
         if body["completion_window"] != COMPLETION_WINDOW:
             raise invalid_value(

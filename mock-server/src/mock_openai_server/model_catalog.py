@@ -24,7 +24,7 @@ class ModelCatalog:
         self._known = frozenset(names)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._known
+        return isinstance(name, str) and name in self._known
 
     def completion_token_limit(self, name: str) -> int:
         matches = [model for model in COMPLETION_TOKEN_LIMITS if name == model or name.startswith(model + "-")]
