@@ -107,5 +107,14 @@ export async function main(argv = process.argv.slice(2), env = process.env) {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // prisma-client-py stops the engine with SIGINT; if its process dies first
+  // (SIGKILL), do not linger as an orphan holding database connections.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) {
+      log.warn('the process that started the engine is gone; exiting');
+      shutdown();
+    }
+  }, 1000).unref();
   return undefined;
 }
