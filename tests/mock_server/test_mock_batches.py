@@ -284,3 +284,23 @@ def test_odd_json_types_are_reported_not_crashed_on(openai_client, http, upload_
     )
     assert response.status_code == 400
     assert response.json()["error"]["param"] == "input_file_id"
+
+
+def test_cancel_while_finalizing_keeps_finished_results(openai_client, http, upload_jsonl, jsonl_line, wait_for_batch):
+    # Half-second steps leave time to cancel once the requests have run.
+    slow = http.post("/__mock__/settings", headers={"X-Mock-Admin": "true"}, json={"batch_step_seconds": 0.5})
+    assert slow.status_code == 200, slow.text
+    url = "/v1/chat/completions"
+    lines = [jsonl_line("a", "gpt-4o-mini", url), jsonl_line("b", "gpt-4o-mini", url)]
+    batch = openai_client.batches.create(
+        input_file_id=upload_jsonl(openai_client, lines).id, endpoint=url, completion_window="24h"
+    )
+    wait_for_batch(openai_client, batch.id, ("finalizing",))
+
+    openai_client.batches.cancel(batch.id)
+    cancelled = wait_for_batch(openai_client, batch.id, ("cancelled", "completed"))
+
+    assert cancelled.status == "cancelled"
+    assert (cancelled.request_counts.completed, cancelled.request_counts.failed) == (2, 0)
+    assert cancelled.output_file_id is not None
+    assert cancelled.completed_at is None
