@@ -87,7 +87,13 @@ export class WasmEngine {
     // answers closed ones itself but can panic on ids it never issued.
     const instance = { generation, glue, engine, pool, adapter, pending: new Set(), transactions: new Set(), dead: false };
     this.instance = instance;
-    await this.track(instance, () => engine.connect(TRACE));
+    try {
+      await this.track(instance, () => engine.connect(TRACE));
+    } catch (error) {
+      instance.dead = true;
+      await instance.pool.destroy().catch(() => {});
+      throw error;
+    }
     this.log.info(`wasm query engine instance ${generation} connected`);
     // The engine connects lazily; say early (without delaying start-up) if the database is unreachable.
     pool.query('SELECT 1').catch((error) => this.log.warn(`database not reachable yet: ${error.message}`));
@@ -133,9 +139,15 @@ export class WasmEngine {
     });
   }
 
-  /** Called for traps that escape as uncaught exceptions. */
+  /**
+   * Called for traps that escape as uncaught exceptions. The glue module's URL
+   * in the stack names the instance; a late trap from an instance already
+   * replaced must not take the new one down.
+   */
   onUncaughtTrap(error) {
-    if (this.instance) this.markDead(this.instance, error);
+    const generation = Number(/query_engine_bg\.js\?instance=(\d+)/.exec(error.stack ?? '')?.[1]);
+    const instance = this.instance;
+    if (instance && (!generation || generation === instance.generation)) this.markDead(instance, error);
   }
 
   markDead(instance, error) {

@@ -85,6 +85,11 @@ test('a wasm panic fails the request in flight and the next request gets a fresh
   assert.deepEqual(answer, { data: { result: { id: 'e1' } } });
   assert.match(bridge.stderr(), /instance 1 panicked/);
   assert.equal(bridge.child.exitCode, null, 'the bridge process is still running');
+
+  // The replacement is a separate instance that can itself be replaced.
+  assert.equal(onlyError((await bridge.request('/_bridge/panic', { body: {} })).json).user_facing_error.is_panic, true);
+  assert.match(bridge.stderr(), /instance 2 panicked/);
+  assert.deepEqual(await bridge.query(gql('query', 'findUniqueAuthor', { where: { id: 'e1' } }, ['id'])), { data: { result: { id: 'e1' } } });
 });
 
 test('an unreachable database answers P1001 naming the cause, not an opaque connector id', async () => {
