@@ -1,0 +1,102 @@
+"""prisma_engine's contract with the launcher, without node, npm or a database."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from litellm_batch_fixes import prisma_engine
+
+
+def fake_python(venv: Path, script: str) -> Path:
+    """A venv-shaped directory whose bin/python is a shell script."""
+    python = venv / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f"#!/bin/sh\n{script}\n")
+    python.chmod(python.stat().st_mode | stat.S_IXUSR)
+    return python
+
+
+@pytest.fixture
+def bridge_dir(tmp_path, monkeypatch):
+    bridge = tmp_path / "bridge"
+    bridge.mkdir()
+    (bridge / "package-lock.json").write_text('{"lockfileVersion": 3}')
+    monkeypatch.setattr(prisma_engine, "BRIDGE_DIR", bridge)
+    return bridge
+
+
+def test_bridge_dir_defaults_to_the_repo_and_follows_the_env_override(monkeypatch, tmp_path):
+    assert (prisma_engine.BRIDGE_DIR / "bin" / "query-engine").is_file()
+    monkeypatch.setenv("LITELLM_BATCH_FIXES_PRISMA_BRIDGE", str(tmp_path))
+    try:
+        assert importlib.reload(prisma_engine).BRIDGE_DIR == tmp_path
+    finally:
+        monkeypatch.delenv("LITELLM_BATCH_FIXES_PRISMA_BRIDGE")
+        importlib.reload(prisma_engine)
+
+
+def test_engine_env_points_prisma_client_py_at_the_bridge(monkeypatch):
+    for name in ("PRISMA_QUERY_ENGINE_BINARY", "PRISMA_SCHEMA_ENGINE_BINARY", "PRISMA_BINARY_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    env = prisma_engine.engine_env()
+    assert env["PRISMA_QUERY_ENGINE_BINARY"] == str(prisma_engine.BRIDGE_DIR / "bin" / "query-engine")
+    assert env["PRISMA_SCHEMA_ENGINE_BINARY"] == str(prisma_engine.BRIDGE_DIR / "bin" / "schema-engine")
+    assert env["PRISMA_BINARY_CACHE_DIR"] == str(prisma_engine.BRIDGE_DIR)
+    assert env["PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING"] == "1"
+
+
+def test_engine_env_keeps_a_native_engine_the_user_chose(monkeypatch):
+    monkeypatch.setenv("PRISMA_QUERY_ENGINE_BINARY", "/opt/prisma/query-engine")
+    env = prisma_engine.engine_env()
+    assert "PRISMA_QUERY_ENGINE_BINARY" not in env
+    assert env["PRISMA_BINARY_CACHE_DIR"] == str(prisma_engine.BRIDGE_DIR)
+
+
+def test_ensure_bridge_installed_asks_for_debian_nodejs_when_missing(bridge_dir, monkeypatch):
+    monkeypatch.setattr(prisma_engine.shutil, "which", lambda name: None)
+    with pytest.raises(prisma_engine.PrismaBridgeError, match="install Debian's nodejs and npm"):
+        prisma_engine.ensure_bridge_installed()
+
+
+def test_ensure_bridge_installed_skips_npm_when_the_stamp_matches(bridge_dir, monkeypatch):
+    (bridge_dir / "node_modules").mkdir()
+    (bridge_dir / "node_modules" / prisma_engine.INSTALL_STAMP_NAME).write_text(prisma_engine._lockfile_hash())
+    monkeypatch.setattr(prisma_engine.subprocess, "run", lambda *a, **k: pytest.fail("npm ci ran"))
+    prisma_engine.ensure_bridge_installed()
+
+
+def test_generate_client_reports_the_tool_output_on_failure(bridge_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(prisma_engine, "ensure_bridge_installed", lambda: None)
+    python = fake_python(tmp_path / "venv", 'echo "schema error: boom" >&2; exit 1')
+    schema = tmp_path / "schema.prisma"
+    schema.write_text("// schema")
+    with pytest.raises(prisma_engine.PrismaBridgeError, match="schema error: boom"):
+        prisma_engine.generate_client(python, schema)
+    assert not (tmp_path / "venv" / prisma_engine.GENERATE_STAMP_NAME).exists()
+
+
+def test_generate_client_runs_once_per_schema_with_the_venv_on_path(bridge_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(prisma_engine, "ensure_bridge_installed", lambda: None)
+    calls = tmp_path / "calls"
+    python = fake_python(tmp_path / "venv", f'echo "$PATH|$*|$PRISMA_QUERY_ENGINE_BINARY" >> {calls}')
+    schema = tmp_path / "schema.prisma"
+    schema.write_text("// v1")
+    monkeypatch.delenv("PRISMA_QUERY_ENGINE_BINARY", raising=False)
+
+    prisma_engine.generate_client(python, schema)
+    prisma_engine.generate_client(python, schema)
+    lines = calls.read_text().splitlines()
+    assert len(lines) == 1, "an up-to-date client is not generated again"
+    path, args, engine = lines[0].split("|")
+    assert path.split(os.pathsep)[0] == str(python.parent)
+    assert args == f"-m prisma generate --schema={schema}"
+    assert engine == str(bridge_dir / "bin" / "query-engine")
+
+    schema.write_text("// v2")
+    prisma_engine.generate_client(python, schema)
+    assert len(calls.read_text().splitlines()) == 2, "a changed schema is generated again"
