@@ -11,6 +11,8 @@ import os
 
 import pytest
 
+from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
+
 BUILDS = ("patched", "unpatched")
 
 
@@ -56,3 +58,13 @@ def resolved_backend(config: pytest.Config) -> str:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"litellm-batch-fixes: backend={resolved_backend(config)}, "
             f"builds={','.join(selected_builds(config))}"]
+
+
+@pytest.fixture(scope="session")
+def scratch_postgres():
+    """A throwaway local PostgreSQL cluster for tests below the end-to-end level."""
+    postgres = EmbeddedPostgres(scratch_data_dir())
+    try:
+        yield postgres.start()
+    finally:
+        postgres.remove()

@@ -45,10 +45,15 @@ def test_series_applies_cleanly_then_refuses_a_second_apply(pristine_site_packag
 
 def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(pristine_site_packages, tmp_path) -> None:
     copy_touched_files(pristine_site_packages, tmp_path)
-    broken = tmp_path / SERIES[-1].touched_files()[-1]
-    broken.write_text("not the file the patch expects\n")
+    # Break a file that only the last patch touching it expects: that patch must be named.
+    first_toucher = {}
+    for patch in SERIES:
+        for rel in patch.touched_files():
+            first_toucher.setdefault(rel, patch)
+    rel, culprit = list(first_toucher.items())[-1]
+    (tmp_path / rel).write_text("not the file the patch expects\n")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
     with pytest.raises(PatchError) as error:
         apply_series(tmp_path, SERIES)
-    assert SERIES[-1].name in str(error.value) and SERIES[-1].touched_files()[-1] in str(error.value)
+    assert culprit.name in str(error.value) and rel in str(error.value)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
