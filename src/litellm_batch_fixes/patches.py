@@ -90,6 +90,8 @@ def apply_series(root: Path, patches: list[Patch]) -> None:
     """Dry-run every patch first, then apply them all; nothing changes if one fails."""
     if not patches:
         return
+    if shutil.which("patch") is None:
+        raise PatchError("the `patch` tool is missing: install Debian's patch package (apt-get install patch)")
     # A dry run of patch N can't see patch N-1's changes, so patches that touch the same
     # file are checked in order on a scratch copy of just the files they touch.
     with tempfile.TemporaryDirectory(prefix="patch-check-") as scratch:
