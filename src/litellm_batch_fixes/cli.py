@@ -13,6 +13,7 @@ from pathlib import Path
 from .build import BUILDS, BuildError, ensure_build
 from .migrations import MigrationError
 from .patches import PatchError
+from .prisma_engine import PrismaBridgeError
 from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
 from .processes import StartupError
 
@@ -69,6 +70,8 @@ def cmd_mock_server(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    for build in BUILDS:  # up front, so a first run shows its progress instead of a silent minute
+        ensure_build(build, log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
     return subprocess.call(command, cwd=ROOT)
 
@@ -104,10 +107,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["test"]:  # everything after `test` belongs to pytest, options included
-        return cmd_test(argparse.Namespace(pytest_args=argv[1:]))
-    args = parser().parse_args(argv)
+        args = argparse.Namespace(func=cmd_test, pytest_args=argv[1:])
+    else:
+        args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BuildError, PatchError, StartupError, MigrationError) as error:
+    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
