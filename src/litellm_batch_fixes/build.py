@@ -51,7 +51,8 @@ def site_packages(python: Path) -> Path:
 
 
 def _inputs(build: str) -> list[Path]:
-    files = [PROXY_LOCK, *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
+    # This file too: a change to how a build is made must remake it.
+    files = [Path(__file__), PROXY_LOCK, *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
     if build == "patched":
         files += [PATCHES_DIR / "series", *(p.path for p in read_series(PATCHES_DIR))]
     return files
