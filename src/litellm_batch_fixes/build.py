@@ -100,7 +100,7 @@ def ensure_build(build: str, log: Log = print) -> Path:
         return python
 
     started = time.monotonic()
-    log(f"{build} build: creating {venv} from {PROXY_LOCK.name} (a minute on a cold cache)")
+    log(f"{build} build: creating {venv} from {PROXY_LOCK.name}")
     shutil.rmtree(venv, ignore_errors=True)
     _run_step("creating the venv", [sys.executable, "-m", "venv", str(venv)], log)
     _run_step("installing the pinned proxy requirements",
