@@ -7,8 +7,9 @@ on the patched build only.
 
 from __future__ import annotations
 
-from pathlib import Path
+import uuid
 
+import httpx
 import openai
 import pytest
 
@@ -86,3 +87,15 @@ def proxy(request, services, tmp_path_factory, say):
 def client(proxy) -> openai.OpenAI:
     """The official openai SDK pointed at the proxy, as the master key."""
     return openai.OpenAI(base_url=proxy.url, api_key=proxy.master_key, max_retries=0, timeout=60)
+
+
+@pytest.fixture
+def user_client(proxy):
+    """Make an SDK client for a virtual key of a new user (a unique user id per call)."""
+    def make(name: str) -> openai.OpenAI:
+        user_id = f"{name}-{uuid.uuid4().hex[:8]}"
+        answer = httpx.post(f"{proxy.url}/key/generate", json={"user_id": user_id},
+                            headers={"Authorization": f"Bearer {proxy.master_key}"}, timeout=30)
+        answer.raise_for_status()
+        return openai.OpenAI(base_url=proxy.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
+    return make
