@@ -19,7 +19,7 @@ from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds
-from .backends import container_services, local_services
+from .backends import MOCK_STEP_SECONDS, container_services, local_services
 
 
 def _say(config: pytest.Config):
@@ -99,3 +99,16 @@ def user_client(proxy):
         answer.raise_for_status()
         return openai.OpenAI(base_url=proxy.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
     return make
+
+
+@pytest.fixture
+def slow_batches(services):
+    """Batches at the mock take seconds per step for this test, so they can be cancelled."""
+    def set_step(seconds: float) -> None:
+        httpx.post(f"{services.mock_url}/__mock__/settings", json={"batch_step_seconds": seconds},
+                   headers={"X-Mock-Admin": "true"}, timeout=10).raise_for_status()
+    set_step(3.0)
+    try:
+        yield
+    finally:
+        set_step(MOCK_STEP_SECONDS)

@@ -8,7 +8,7 @@ import openai
 import psycopg
 import pytest
 
-from .flows import MODELS, run_batch
+from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input, wait_for_batch
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 REFUSED = (openai.PermissionDeniedError, openai.NotFoundError)
@@ -83,3 +83,52 @@ def test_another_user_can_neither_read_nor_see_batches_and_files(user_client, mo
         bob.batches.retrieve(created.id)
     listed = bob.files.list(extra_query={"target_model_names": model})
     assert not {f.id for f in listed.data} & {uploaded.id, batch.output_file_id, batch.error_file_id}
+
+
+def create_managed_batch(client: openai.OpenAI, model: str):
+    uploaded = upload_batch_input(client, model, batch_lines(model, ["Say hello"]))
+    return create_batch(client, uploaded.id)
+
+
+@pytest.mark.patch("0010-batch-cancel-route-for-virtual-keys.patch")
+def test_a_user_can_cancel_their_own_batch(user_client, slow_batches, say) -> None:
+    alice = user_client("alice")
+    created = create_managed_batch(alice, MODELS["azure"])
+    cancelling = alice.batches.cancel(created.id)
+    assert cancelling.status in ("cancelling", "cancelled")
+    assert wait_for_batch(alice, created.id, say).status == "cancelled"
+
+
+@pytest.mark.patch("0011-managed-batch-cancel-owner-only.patch")
+@models
+def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batches, model: str, say) -> None:
+    alice, bob = user_client("alice"), user_client("bob")
+    created = create_managed_batch(alice, model)
+    with pytest.raises(REFUSED):
+        bob.batches.cancel(created.id)
+    assert alice.batches.retrieve(created.id).status not in ("cancelling", "cancelled")
+    assert alice.batches.cancel(created.id).id == created.id
+
+
+@pytest.mark.patch("0012-list-managed-batches.patch")
+@pytest.mark.parametrize("by_model", [False, True], ids=["all", "target_model_names"])
+def test_list_shows_own_managed_batches_newest_first(user_client, by_model: bool, say) -> None:
+    alice, bob = user_client("alice"), user_client("bob")
+    model = MODELS["gpt"]
+    created = [create_managed_batch(alice, model).id for _ in range(3)]
+    create_managed_batch(bob, model)
+    query = {"target_model_names": model} if by_model else {}
+    listed = alice.batches.list(extra_query=query)
+    assert [b.id for b in listed.data] == created[::-1]
+    assert alice.batches.retrieve(listed.data[0].id).id == created[-1]
+    first = alice.batches.list(limit=2, extra_query=query)
+    assert ([b.id for b in first.data], first.has_more) == (created[:0:-1], True)
+    rest = alice.batches.list(limit=2, after=first.data[-1].id, extra_query=query)
+    assert ([b.id for b in rest.data], rest.has_more) == ([created[0]], False)
+    assert not {b.id for b in bob.batches.list(extra_query=query).data} & set(created)
+
+
+def test_list_limit_out_of_range_is_a_400(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as error:
+        client.batches.list(limit=101)
+    assert "limit" in error.value.body["message"]
