@@ -1,0 +1,45 @@
+# Prisma for prisma-client-py 0.11.0 (made for Prisma 5.4.2) from an older nixpkgs:
+# nixos-23.11 has prisma-engines and the Prisma CLI 5.4.1, built in lockstep and in the
+# binary cache. The project's npm bridge (prisma-bridge/) is not used under Nix: its
+# package-lock.json names no download URLs, and every nixpkgs npm fetcher needs them.
+{
+  lib,
+  runCommand,
+  prismaPkgs,
+}:
+let
+  engines = prismaPkgs.prisma-engines;
+  cli = prismaPkgs.nodePackages.prisma;
+  runtimeEnv = {
+    PRISMA_QUERY_ENGINE_BINARY = "${engines}/bin/query-engine";
+    PRISMA_SCHEMA_ENGINE_BINARY = "${engines}/bin/schema-engine";
+  };
+  # prisma-client-py runs the CLI from <PRISMA_BINARY_CACHE_DIR>/node_modules/prisma.
+  cliCache = runCommand "prisma-cli-cache-${cli.version}" { } ''
+    mkdir -p $out/node_modules
+    ln -s ${cli}/lib/node_modules/prisma $out/node_modules/prisma
+    echo '{"name": "prisma-binaries", "private": true}' > $out/package.json
+  '';
+in
+{
+  inherit engines cli cliCache;
+  inherit (prismaPkgs) nodejs;
+  # The engines prisma-client-py runs; litellm_batch_fixes.prisma_engine keeps them when set.
+  inherit runtimeEnv;
+  # `prisma generate` at build time also needs the CLI.
+  generateEnv = runtimeEnv // {
+    PRISMA_BINARY_CACHE_DIR = "${cliCache}";
+  };
+  # Shell lines `export NAME=value`; with `keep`, a value the caller already set wins.
+  exports =
+    { env, keep }:
+    lib.concatStrings (
+      lib.mapAttrsToList (
+        name: value:
+        if keep then
+          "export ${name}=\"\${${name}:-${value}}\"\n"
+        else
+          "export ${name}=${lib.escapeShellArg value}\n"
+      ) env
+    );
+}

@@ -1,0 +1,76 @@
+# flake.nix's outputs evaluated against tests/nix/stub-nixpkgs.nix (a stub, not nixpkgs),
+# reduced to plain data for tests/nix/test_flake_eval.py:
+#   nix-instantiate --eval --strict --json tests/nix/eval-flake.nix
+let
+  root = ../..;
+  flake = import (root + "/flake.nix");
+  stub = import ./stub-nixpkgs.nix;
+  outputs = flake.outputs {
+    self = {
+      outPath = root;
+    };
+    nixpkgs = stub "main";
+    nixpkgs-prisma = stub "prisma";
+  };
+  str = toString;
+  wheels =
+    build:
+    map (entry: {
+      file = entry.name;
+      fetched = entry.path.stub.args;
+    }) build.wheels.stub.args.entries;
+  perSystem = system: {
+    # store paths (the stub's are named after the package)
+    packages = builtins.mapAttrs (_: str) outputs.packages.${system};
+    litellm =
+      let
+        build = outputs.packages.${system}.litellm;
+      in
+      {
+        inherit (build) series lock patched;
+        patchFiles = map str build.patchFiles;
+        script = build.stub.args.installPhase;
+        wheels = wheels build;
+      };
+    litellmUnpatched =
+      let
+        build = outputs.packages.${system}.litellm-unpatched;
+      in
+      {
+        inherit (build) series lock patched;
+        script = build.stub.args.installPhase;
+      };
+    mockServer = {
+      inherit (outputs.packages.${system}.mock-server) lock;
+      wheels = wheels outputs.packages.${system}.mock-server;
+      script = outputs.packages.${system}.mock-server.stub.args.installPhase;
+    };
+    proxy = {
+      inherit (outputs.packages.${system}.proxy.stub.args) text;
+      runtimeInputs = map str outputs.packages.${system}.proxy.stub.args.runtimeInputs;
+    };
+    images = builtins.mapAttrs (_: image: image.stub.args.config) {
+      inherit (outputs.packages.${system}) proxy-image mock-server-image;
+    };
+    apps = builtins.mapAttrs (_: app: { inherit (app) type program; }) outputs.apps.${system};
+    devShell = {
+      inherit (outputs.devShells.${system}.default.stub.args) shellHook;
+      packages = map str outputs.devShells.${system}.default.stub.args.packages;
+    };
+    checks = builtins.mapAttrs (_: check: {
+      inherit (check.stub.args) script;
+      nativeBuildInputs = map str check.stub.args.nativeBuildInputs;
+    }) outputs.checks.${system};
+    formatter = outputs.formatter.${system}.name;
+  };
+in
+{
+  systems = {
+    packages = builtins.attrNames outputs.packages;
+    apps = builtins.attrNames outputs.apps;
+    devShells = builtins.attrNames outputs.devShells;
+    checks = builtins.attrNames outputs.checks;
+    formatter = builtins.attrNames outputs.formatter;
+  };
+  outputs = builtins.mapAttrs (system: _: perSystem system) outputs.packages;
+}

@@ -1,0 +1,117 @@
+# A STUB of the few nixpkgs functions and packages the flake uses, NOT nixpkgs.
+# Real nixpkgs can't be fetched on the machines that run the test suite (and needs
+# Nix >= 2.18), so tests/nix evaluates flake.nix's outputs against this instead. Every
+# function records its arguments and every package is a named placeholder: what the
+# tests check is our wiring (which wheel, which patch order, which build the launcher
+# runs), never that nixpkgs builds it.
+flavour: # "main" or "prisma": which flake input this stands in for
+let
+  lib = rec {
+    genAttrs =
+      names: f:
+      builtins.listToAttrs (
+        map (name: {
+          inherit name;
+          value = f name;
+        }) names
+      );
+    splitString =
+      sep: s:
+      builtins.filter builtins.isString (
+        builtins.split (builtins.replaceStrings [ "." "+" "*" "?" "(" ")" "[" "]" "|" ] [
+          "\\."
+          "\\+"
+          "\\*"
+          "\\?"
+          "\\("
+          "\\)"
+          "\\["
+          "\\]"
+          "\\|"
+        ] sep) s
+      );
+    hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
+    removePrefix =
+      prefix: s:
+      if hasPrefix prefix s then
+        builtins.substring (builtins.stringLength prefix) (builtins.stringLength s) s
+      else
+        s;
+    importJSON = path: builtins.fromJSON (builtins.readFile path);
+    optionalString = cond: s: if cond then s else "";
+    concatStrings = builtins.concatStringsSep "";
+    mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (builtins.attrNames attrs);
+    escapeShellArg = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
+    escapeShellArgs = args: builtins.concatStringsSep " " (map escapeShellArg args);
+  };
+
+  # A placeholder package: coerces to a fake store path, keeps what it was made from.
+  fake =
+    name: args:
+    (args.passthru or { })
+    // {
+      type = "derivation";
+      inherit name;
+      outPath = "/nix/store/00000000000000000000000000000000-stub-${flavour}-${name}";
+      stub = {
+        inherit flavour;
+        args = builtins.removeAttrs args [ "passthru" ];
+      };
+    };
+  package = name: extra: fake name { } // extra;
+
+  pkgs = {
+    inherit lib;
+    stdenv = {
+      mkDerivation = args: fake args.name args;
+      cc.cc.lib = package "gcc-lib" { };
+      hostPlatform.system = "stub-system";
+    };
+    python311 = package "python3-3.11" {
+      interpreter = "${pkgs.python311}/bin/python3.11";
+      pkgs.pip = package "python3.11-pip" { };
+    };
+    # The arguments nixpkgs' fetchPypi takes for a wheel; anything else is an error here.
+    fetchPypi =
+      {
+        pname,
+        version,
+        format,
+        dist,
+        python,
+        abi,
+        platform,
+        hash,
+      }@args:
+      fake "${pname}-${version}-${python}-${abi}-${platform}.whl" args;
+    linkFarm = name: entries: fake name { inherit entries; };
+    runCommand = name: env: script: fake name (env // { inherit script; });
+    writeShellApplication = args: fake args.name args;
+    mkShell = args: fake "shell" args;
+    runtimeShell = "/nix/store/00000000000000000000000000000000-stub-bash/bin/bash";
+    dockerTools = {
+      buildLayeredImage = args: fake "${args.name}.tar.gz" args;
+      fakeNss = package "fake-nss" { };
+      caCertificates = package "ca-certificates" { };
+    };
+    nodePackages.prisma = package "prisma-5.4.1" { version = "5.4.1"; };
+  }
+  // lib.genAttrs [
+    "autoPatchelfHook"
+    "gnupatch"
+    "nixfmt"
+    "nixfmt-tree"
+    "nodejs"
+    "postgresql"
+    "prisma-engines"
+    "util-linux"
+    "zlib"
+  ] (name: package name { });
+in
+{
+  inherit lib;
+  legacyPackages = lib.genAttrs [
+    "x86_64-linux"
+    "aarch64-linux"
+  ] (system: pkgs // { stdenv = pkgs.stdenv // { hostPlatform.system = system; }; });
+}

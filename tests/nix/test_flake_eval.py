@@ -1,0 +1,131 @@
+"""flake.nix's outputs, evaluated against tests/nix/stub-nixpkgs.nix (a stub of nixpkgs).
+
+This checks our wiring: which outputs exist, that the patched build applies exactly
+patches/series in order with the project's own code, which wheels (and hashes) each
+build installs, what the launcher, images, shell and checks run. It cannot show that
+nixpkgs builds any of it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from litellm_batch_fixes.nix_support import read_lock, sri_to_hex, normalize
+from litellm_batch_fixes.paths import PATCHES_DIR, REQUIREMENTS_DIR, ROOT
+from litellm_batch_fixes.patches import read_series
+
+SYSTEMS = ["aarch64-linux", "x86_64-linux"]
+WHEELS = json.loads((ROOT / "nix/python-wheels.json").read_text())
+
+
+@pytest.fixture(params=SYSTEMS)
+def outputs(request, flake_eval) -> dict:
+    return flake_eval["outputs"][request.param] | {"system": request.param}
+
+
+def test_every_output_exists_for_both_linux_systems(flake_eval) -> None:
+    assert flake_eval["systems"] == {name: SYSTEMS for name in
+                                     ("apps", "checks", "devShells", "formatter", "packages")}
+
+
+def test_packages_apps_checks(outputs) -> None:
+    packages = outputs["packages"]
+    assert sorted(packages) == ["default", "litellm", "litellm-unpatched", "mock-server",
+                                "mock-server-image", "prisma-engines", "proxy", "proxy-image"]
+    assert packages["default"] == packages["proxy"]
+    assert sorted(outputs["apps"]) == ["default", "mock-server", "proxy", "proxy-unpatched"]
+    assert outputs["apps"]["default"] == outputs["apps"]["proxy"]
+    assert all(app["type"] == "app" for app in outputs["apps"].values())
+    assert outputs["apps"]["proxy"]["program"] == packages["proxy"] + "/bin/litellm-batch-fixes-proxy"
+    assert outputs["apps"]["mock-server"]["program"] == packages["mock-server"] + "/bin/mock-openai-server"
+    assert sorted(outputs["checks"]) == ["e2e", "formatting", "series", "unit"]
+    assert outputs["formatter"] == "nixfmt-tree"
+
+
+def nix_support_calls(script: str, command: str) -> list[list[str]]:
+    calls = []
+    for line in script.splitlines():
+        if "litellm_batch_fixes.nix_support" not in line:
+            continue
+        words = shlex.split(line)
+        if command in words:
+            calls.append(words[words.index(command) + 1:])
+    return calls
+
+
+def test_patched_build_applies_patches_series_in_order(outputs) -> None:
+    litellm = outputs["litellm"]
+    series = [p.name for p in read_series(PATCHES_DIR)]
+    assert litellm["patched"] is True and litellm["series"] == series
+    [call] = nix_support_calls(litellm["script"], "apply-patches")
+    assert call[0] == "$site"
+    assert [path.rsplit("/patches/", 1)[1] for path in call[1:]] == series
+    assert call[1:] == litellm["patchFiles"]
+
+
+@pytest.mark.parametrize("build", ["litellm", "litellmUnpatched"])
+def test_both_builds_register_the_hook_and_generate_the_client(outputs, build) -> None:
+    script = outputs[build]["script"]
+    [hooks] = nix_support_calls(script, "register-hooks")
+    assert hooks[0] == "$site" and hooks[1].endswith("-litellm-batch-fixes-source/hook-registration")
+    [generate] = nix_support_calls(script, "generate-client")
+    assert generate == ["$out/bin/python", "$site/litellm/proxy/schema.prisma"]
+    # the engines of the older nixpkgs input, not the bridge
+    assert "stub-prisma-prisma-engines/bin/query-engine" in script
+    assert "--require-hashes -r" in script and "/requirements/proxy.txt" in script and "--no-index" in script
+
+
+def test_unpatched_build_applies_nothing(outputs) -> None:
+    assert outputs["litellmUnpatched"]["patched"] is False
+    assert nix_support_calls(outputs["litellmUnpatched"]["script"], "apply-patches") == []
+
+
+@pytest.mark.parametrize("build,lock", [("litellm", "proxy"), ("mockServer", "mock-server")])
+def test_builds_fetch_exactly_the_locks_wheels_with_the_locks_hashes(outputs, build, lock) -> None:
+    pins = read_lock(REQUIREMENTS_DIR / f"{lock}.txt")
+    wheels = outputs[build]["wheels"]
+    assert [w["file"] for w in wheels] == WHEELS["locks"][lock][outputs["system"]]
+    fetched = {normalize(w["fetched"]["pname"]): w["fetched"] for w in wheels}
+    assert sorted(fetched) == sorted(pins)
+    for name, args in fetched.items():
+        assert f"{name}=={args['version']}" == pins[name]["pin"]
+        assert sri_to_hex(args["hash"]) in pins[name]["hashes"]
+        assert args["format"] == "wheel"
+
+
+def test_launcher_runs_dev_proxy_with_the_nix_builds(outputs) -> None:
+    text = outputs["proxy"]["text"]
+    packages = outputs["packages"]
+    assert f"export LITELLM_BATCH_FIXES_PATCHED_PYTHON={packages['litellm']}/bin/python" in text
+    assert f"export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON={packages['litellm-unpatched']}/bin/python" in text
+    assert "export LITELLM_BATCH_FIXES_ROOT=" in text
+    # a user's own engine (e.g. the bridge) wins over Nix's
+    assert 'export PRISMA_QUERY_ENGINE_BINARY="${PRISMA_QUERY_ENGINE_BINARY:-' in text
+    assert text.rstrip().endswith('-m litellm_batch_fixes proxy "$@"')
+    assert any(path.endswith("-postgresql") for path in outputs["proxy"]["runtimeInputs"])
+
+
+def test_images_run_the_launcher_and_the_mock(outputs) -> None:
+    images, packages = outputs["images"], outputs["packages"]
+    assert images["proxy-image"]["Entrypoint"] == [packages["proxy"] + "/bin/litellm-batch-fixes-proxy"]
+    assert images["proxy-image"]["User"] == "nobody"
+    assert images["mock-server-image"]["Entrypoint"] == [packages["mock-server"] + "/bin/mock-openai-server"]
+
+
+def test_dev_shell_says_how_to_run_the_proxy_and_the_tests(outputs) -> None:
+    hook = outputs["devShell"]["shellHook"]
+    assert "python -m litellm_batch_fixes proxy" in hook and "python -m pytest tests --backend local" in hook
+    assert any(p.endswith("-postgresql") for p in outputs["devShell"]["packages"])
+    assert any(p.endswith("-nodejs") for p in outputs["devShell"]["packages"])
+
+
+def test_checks_run_the_suite_on_the_local_backend(outputs) -> None:
+    checks = outputs["checks"]
+    assert "tests/e2e --backend local" in checks["e2e"]["script"].replace("'", "")
+    assert "tests/unit/test_patch_series.py" in checks["series"]["script"]
+    for name in ("e2e", "unit", "series"):
+        assert any(p.endswith("-postgresql") for p in checks[name]["nativeBuildInputs"])
+        assert "LITELLM_BATCH_FIXES_PATCHED_PYTHON=" + outputs["packages"]["litellm"] in checks[name]["script"]
