@@ -26,9 +26,12 @@ in
   inherit (prismaPkgs) nodejs;
   # The engines prisma-client-py runs; litellm_batch_fixes.prisma_engine keeps them when set.
   inherit runtimeEnv;
-  # `prisma generate` at build time also needs the CLI.
+  # `prisma generate` at build time also runs the CLI; the rest is what nixpkgs' own
+  # wrapper of that CLI sets.
   generateEnv = runtimeEnv // {
     PRISMA_BINARY_CACHE_DIR = "${cliCache}";
+    PRISMA_QUERY_ENGINE_LIBRARY = "${engines}/lib/libquery_engine.node";
+    PRISMA_FMT_BINARY = "${engines}/bin/prisma-fmt";
   };
   # Shell lines `export NAME=value`; with `keep`, a value the caller already set wins.
   exports =
