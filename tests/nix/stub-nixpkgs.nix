@@ -15,21 +15,8 @@ let
           value = f name;
         }) names
       );
-    splitString =
-      sep: s:
-      builtins.filter builtins.isString (
-        builtins.split (builtins.replaceStrings [ "." "+" "*" "?" "(" ")" "[" "]" "|" ] [
-          "\\."
-          "\\+"
-          "\\*"
-          "\\?"
-          "\\("
-          "\\)"
-          "\\["
-          "\\]"
-          "\\|"
-        ] sep) s
-      );
+    # (the separators the flake splits on are no regex metacharacters)
+    splitString = sep: s: builtins.filter builtins.isString (builtins.split sep s);
     hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
     removePrefix =
       prefix: s:
