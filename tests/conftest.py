@@ -13,7 +13,7 @@ import pytest
 
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
 
-BUILDS = ("patched", "unpatched")
+BUILDS = ("patched", "unpatched", "leave-one-out")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,14 +23,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="how services start (env LBF_TEST_BACKEND; default auto)")
     group.addoption("--builds", default=os.environ.get("LBF_TEST_BUILDS", "patched,unpatched"),
                     help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
-                         "patch regression tests run on each, the rest on patched only")
+                         "patch regression tests run on each, the rest on patched only; "
+                         "`leave-one-out` runs each patch's tests on the series without that patch")
 
 
 def selected_builds(config: pytest.Config) -> list[str]:
     builds = [b.strip() for b in config.getoption("--builds").split(",") if b.strip()]
     unknown = set(builds) - set(BUILDS)
     if unknown or not builds:
-        raise pytest.UsageError(f"--builds takes patched and/or unpatched, not {sorted(unknown) or 'nothing'}")
+        raise pytest.UsageError(f"--builds takes {', '.join(BUILDS)}, not {sorted(unknown) or 'nothing'}")
     return builds
 
 

@@ -1,5 +1,8 @@
 """The two builds of LiteLLM's proxy: `patched` (patches/series applied) and `unpatched`.
 
+A third kind, `without-NNNN`, is the series minus the patch numbered NNNN: the suite
+runs that patch's regression tests on it to show the patch is needed on its own.
+
 Both are venvs installed from the same hash-locked requirements/proxy.txt, with the
 managed files hook registered (hook-registration/) and a Prisma client generated for
 LiteLLM's schema. A fingerprint of every input makes a second `setup` take seconds.
@@ -7,6 +10,7 @@ LiteLLM's schema. A fingerprint of every input makes a second `setup` take secon
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -18,9 +22,10 @@ from typing import Callable
 
 from . import prisma_engine
 from .paths import HOOK_REGISTRATION_DIR, PATCHES_DIR, REQUIREMENTS_DIR, VENVS_DIR
-from .patches import read_series, apply_series
+from .patches import Patch, apply_series, read_series
 
 BUILDS = ("patched", "unpatched")
+LEAVE_ONE_OUT_PREFIX = "without-"
 PROXY_LOCK = REQUIREMENTS_DIR / "proxy.txt"
 STAMP_NAME = ".litellm-batch-fixes-build"
 HOOKS_PTH_NAME = "litellm_batch_fixes_hooks.pth"
@@ -32,9 +37,13 @@ class BuildError(RuntimeError):
     """A build step failed; the message says which and what to do."""
 
 
-def prebuilt_python(build: str) -> Path | None:
+def prebuilt_variable(build: str) -> str:
     """A build made elsewhere (Nix) is named by LITELLM_BATCH_FIXES_<BUILD>_PYTHON."""
-    value = os.environ.get(f"LITELLM_BATCH_FIXES_{build.upper()}_PYTHON")
+    return f"LITELLM_BATCH_FIXES_{build.upper().replace('-', '_')}_PYTHON"
+
+
+def prebuilt_python(build: str) -> Path | None:
+    value = os.environ.get(prebuilt_variable(build))
     return Path(value) if value else None
 
 
@@ -50,12 +59,29 @@ def site_packages(python: Path) -> Path:
     return Path(out.stdout.strip())
 
 
+def leave_one_out_build(patch: Patch) -> str:
+    return LEAVE_ONE_OUT_PREFIX + patch.name[:4]
+
+
+def patches_for(build: str) -> list[Patch]:
+    """The patches a build applies, in series order."""
+    if build == "unpatched":
+        return []
+    series = read_series(PATCHES_DIR)
+    if build == "patched":
+        return series
+    if build.startswith(LEAVE_ONE_OUT_PREFIX):
+        kept = [p for p in series if leave_one_out_build(p) != build]
+        if len(kept) == len(series) - 1:
+            return kept
+    raise BuildError(f"unknown build {build!r}: use {', '.join(BUILDS)} or "
+                     f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/series")
+
+
 def _inputs(build: str) -> list[Path]:
     # This file too: a change to how a build is made must remake it.
     files = [Path(__file__), PROXY_LOCK, *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
-    if build == "patched":
-        files += [PATCHES_DIR / "series", *(p.path for p in read_series(PATCHES_DIR))]
-    return files
+    return files + [p.path for p in patches_for(build)]
 
 
 def fingerprint(build: str) -> str:
@@ -80,16 +106,30 @@ def _run_step(what: str, cmd: list[str], log: Log, **kwargs) -> None:
         raise BuildError(f"{what} failed (exit {result.returncode}): {' '.join(cmd)}\n{tail}")
 
 
+def register_hooks(site: Path, hook_dir: Path = HOOK_REGISTRATION_DIR) -> Path:
+    """Put hook-registration/ on the build's path, so LiteLLM finds the managed files hook."""
+    pth = site / HOOKS_PTH_NAME
+    pth.write_text(f"{hook_dir}\n")
+    return pth
+
+
 def ensure_build(build: str, log: Log = print) -> Path:
     """Create or refresh one build; returns its python. Idempotent."""
-    if build not in BUILDS:
-        raise BuildError(f"unknown build {build!r}; choose one of {', '.join(BUILDS)}")
+    patches = patches_for(build)
     prebuilt = prebuilt_python(build)
     if prebuilt:
         if not prebuilt.exists():
-            raise BuildError(f"LITELLM_BATCH_FIXES_{build.upper()}_PYTHON={prebuilt} does not exist")
+            raise BuildError(f"{prebuilt_variable(build)}={prebuilt} does not exist")
         return prebuilt
 
+    VENVS_DIR.mkdir(parents=True, exist_ok=True)
+    # One builder per build at a time: `./dev proxy` and `./dev test` may start together.
+    with open(VENVS_DIR / f".{build}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_venv(build, patches, log)
+
+
+def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     venv = VENVS_DIR / build
     python = venv / "bin" / "python"
     stamp = venv / STAMP_NAME
@@ -106,9 +146,8 @@ def ensure_build(build: str, log: Log = print) -> Path:
     _run_step("installing the pinned proxy requirements",
               [*_installer(python), "--require-hashes", "-r", str(PROXY_LOCK)], log)
     site = site_packages(python)
-    (site / HOOKS_PTH_NAME).write_text(f"{HOOK_REGISTRATION_DIR}\n")
-    if build == "patched":
-        patches = read_series(PATCHES_DIR)
+    register_hooks(site)
+    if patches:
         log(f"{build} build: applying {len(patches)} patches from patches/series")
         apply_series(site, patches)
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")

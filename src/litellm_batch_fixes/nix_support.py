@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import prisma_engine
-from .build import HOOKS_PTH_NAME
+from .build import register_hooks
 from .patches import Patch, apply_series
 from .paths import REQUIREMENTS_DIR, ROOT
 
@@ -188,12 +188,6 @@ def cmd_apply_patches(args: argparse.Namespace) -> int:
             compileall.compile_file(str(site / rel), quiet=1, force=True)
     print(f"applied {len(patches)} patches to {site}: {', '.join(p.name for p in patches)}")
     return 0
-
-
-def register_hooks(site: Path, hook_dir: Path) -> Path:
-    pth = site / HOOKS_PTH_NAME
-    pth.write_text(f"{hook_dir}\n")
-    return pth
 
 
 def cmd_register_hooks(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """End-to-end fixtures: services from a backend, the real proxy process per build, SDK clients.
 
 Tests marked `@pytest.mark.patch("NNNN-name.patch")` run on every selected build; on the
-unpatched build they are strict expected failures (the bug must show). Other tests run
-on the patched build only.
+unpatched build, and on the series without that one patch (`--builds leave-one-out`),
+they are strict expected failures (the bug must show). Other tests run on the patched
+build only.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import httpx
 import openai
 import pytest
 
+from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, leave_one_out_build
 from litellm_batch_fixes.paths import DEFAULT_CONFIG, PATCHES_DIR
-from litellm_batch_fixes.patches import read_series
+from litellm_batch_fixes.patches import PatchError, read_series
 from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds
 from .backends import MOCK_STEP_SECONDS, container_services, local_services
+
+SERIES = {patch.name: patch for patch in read_series(PATCHES_DIR)}
+BUG_SYMPTOMS = (AssertionError, pytest.fail.Exception, openai.APIError)
 
 
 def _say(config: pytest.Config):
@@ -36,27 +41,36 @@ def say(pytestconfig):
     return _say(pytestconfig)
 
 
+def builds_lacking(patch_name: str) -> set[str]:
+    """The builds on which a patch's regression test must fail."""
+    return {"unpatched", leave_one_out_build(SERIES[patch_name])}
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "proxy" not in metafunc.fixturenames:
         return
-    builds = selected_builds(metafunc.config)
-    if not metafunc.definition.get_closest_marker("patch"):
-        builds = [b for b in builds if b == "patched"]
+    marker = metafunc.definition.get_closest_marker("patch")
+    if marker and marker.args[0] not in SERIES:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid} is marked for {marker.args[0]}, "
+                                "which is not in patches/series")
+    builds = []
+    for build in selected_builds(metafunc.config):
+        if build == "leave-one-out":
+            builds += [leave_one_out_build(SERIES[marker.args[0]])] if marker else []
+        elif build == "patched" or marker:
+            builds.append(build)
     metafunc.parametrize("proxy", builds, indirect=True, scope="session")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    series = {p.name for p in read_series(PATCHES_DIR)}
     for item in items:
         marker = item.get_closest_marker("patch")
-        if marker is None:
-            continue
-        if marker.args[0] not in series:
-            raise pytest.UsageError(f"{item.nodeid} is marked for {marker.args[0]}, not in patches/series")
         callspec = getattr(item, "callspec", None)
-        if callspec and callspec.params.get("proxy") == "unpatched":
+        if marker and callspec and callspec.params.get("proxy") in builds_lacking(marker.args[0]):
+            # Only the bug's symptom counts: a failed assertion or an API error, never a
+            # proxy that did not start.
             item.add_marker(pytest.mark.xfail(
-                strict=True, reason=f"the unpatched build has the bug {marker.args[0]} fixes"))
+                strict=True, raises=BUG_SYMPTOMS, reason=f"{callspec.params['proxy']} lacks {marker.args[0]}"))
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +90,13 @@ def proxy(request, services, tmp_path_factory, say):
     stack = Stack(state_dir=tmp_path_factory.mktemp(f"proxy-{build}"), config=DEFAULT_CONFIG,
                   build=build, port=free_port(), database_url=services.database_for(f"litellm_{build}"),
                   mock_url=services.mock_url, log=lambda m: say(f"{build}: {m}"))
-    stack.start()
+    try:
+        stack.start()
+    except PatchError as error:
+        if not build.startswith(LEAVE_ONE_OUT_PREFIX):
+            raise
+        # A later patch is written on top of this one's lines: the series can't leave it out.
+        pytest.skip(f"{build} cannot be built: {str(error).splitlines()[0]}")
     try:
         yield stack
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import openai
@@ -14,7 +15,7 @@ models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 REFUSED = (openai.PermissionDeniedError, openai.NotFoundError)
 
 
-@pytest.mark.patch("0006-managed-batch-error-file.patch")
+@pytest.mark.patch("0005-managed-batch-error-file.patch")
 @models
 def test_error_file_is_retrievable_readable_and_deletable(client: openai.OpenAI, model: str, say) -> None:
     _, _, batch = run_batch(client, model, say, bad_max_tokens_at=1)
@@ -31,7 +32,7 @@ def test_error_file_is_retrievable_readable_and_deletable(client: openai.OpenAI,
         client.files.retrieve(batch.error_file_id)
 
 
-@pytest.mark.patch("0007-managed-batch-file-ids-stable.patch")
+@pytest.mark.patch("0006-managed-batch-file-ids-stable.patch")
 @models
 def test_retrieving_a_batch_again_keeps_its_file_ids_and_rows(client: openai.OpenAI, proxy, model: str, say) -> None:
     _, created, batch = run_batch(client, model, say, bad_max_tokens_at=1)
@@ -50,14 +51,28 @@ def test_retrieving_a_batch_again_keeps_its_file_ids_and_rows(client: openai.Ope
     assert len(provider_ids) == 2 and counts == [1, 1], "each provider file must be recorded once"
 
 
-@pytest.mark.patch("0008-azure-batch-create-endpoint.patch")
+@pytest.mark.patch("0007-azure-batch-create-endpoint.patch")
 def test_azure_batch_create_answers_the_requested_endpoint(client: openai.OpenAI, say) -> None:
     _, created, batch = run_batch(client, MODELS["azure"], say)
     assert created.endpoint == "/v1/chat/completions"
     assert batch.endpoint == "/v1/chat/completions"
 
 
-@pytest.mark.patch("0009-managed-file-access-retrieve-delete.patch")
+def unknown_managed_file_id() -> str:
+    """A well-formed managed file id that no row and no provider file stands behind."""
+    raw = ("litellm_proxy:application/octet-stream;unified_id,00000000-0000-4000-8000-000000000000;"
+           "target_model_names,gpt-4o-mini;llm_output_file_id,file-missing;llm_output_file_model_id,none")
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.patch("0008-managed-file-access-retrieve-delete.patch")
+def test_unknown_managed_file_is_404_with_an_error_body(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as error:
+        client.files.retrieve(unknown_managed_file_id())
+    assert "not found" in error.value.body["message"]
+
+
+@pytest.mark.patch("0008-managed-file-access-retrieve-delete.patch")
 @models
 def test_another_user_can_neither_retrieve_nor_delete_files(user_client, model: str, say) -> None:
     alice, bob = user_client("alice"), user_client("bob")
@@ -90,7 +105,7 @@ def create_managed_batch(client: openai.OpenAI, model: str):
     return create_batch(client, uploaded.id)
 
 
-@pytest.mark.patch("0010-batch-cancel-route-for-virtual-keys.patch")
+@pytest.mark.patch("0009-batch-cancel-route-for-virtual-keys.patch")
 def test_a_user_can_cancel_their_own_batch(user_client, slow_batches, say) -> None:
     alice = user_client("alice")
     created = create_managed_batch(alice, MODELS["azure"])
@@ -99,7 +114,7 @@ def test_a_user_can_cancel_their_own_batch(user_client, slow_batches, say) -> No
     assert wait_for_batch(alice, created.id, say).status == "cancelled"
 
 
-@pytest.mark.patch("0011-managed-batch-cancel-owner-only.patch")
+@pytest.mark.patch("0010-managed-batch-cancel-owner-only.patch")
 @models
 def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batches, model: str, say) -> None:
     alice, bob = user_client("alice"), user_client("bob")
@@ -110,7 +125,7 @@ def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batche
     assert alice.batches.cancel(created.id).id == created.id
 
 
-@pytest.mark.patch("0012-list-managed-batches.patch")
+@pytest.mark.patch("0011-list-managed-batches.patch")
 @pytest.mark.parametrize("by_model", [False, True], ids=["all", "target_model_names"])
 def test_list_shows_own_managed_batches_newest_first(user_client, by_model: bool, say) -> None:
     alice, bob = user_client("alice"), user_client("bob")
