@@ -77,7 +77,6 @@ def _run_patch(patch: Patch, root: Path, *extra: str) -> subprocess.CompletedPro
 
 
 def _failure_message(patch: Patch, output: str) -> str:
-    failed = re.findall(r"(?:patching file|can't find file to patch at input line \d+)\s*'?([^'\n]*)", output)
     reversed_ = "Reversed (or previously applied)" in output
     hint = ("it looks applied already (a second apply is refused)" if reversed_
             else "the file differs from what the patch expects (is the pinned version installed?)")
