@@ -17,7 +17,7 @@ from .build import ensure_build, site_packages
 from .migrations import apply_migrations
 from .mock import start_mock_server, upstream_env
 from .postgres import EmbeddedPostgres
-from .processes import Service, StartupError, port_in_use
+from .processes import Service, StartupError, free_port, port_in_use
 from .proxy import proxy_env, start_proxy
 
 Log = Callable[[str], None]
@@ -47,7 +47,7 @@ class Stack:
     config: Path
     build: str = "patched"
     host: str = "127.0.0.1"
-    port: int = 4000
+    port: int = 4000  # 0: any free port (tests)
     database_url: str | None = None
     mock_url: str | None = None
     log: Log = print
@@ -77,7 +77,7 @@ class Stack:
         return self
 
     def _start(self) -> None:
-        if port_in_use(self.port, self.host):
+        if self.port and port_in_use(self.port, self.host):
             raise StartupError(f"port {self.port} on {self.host} is in use: pick another with --port")
         python = self._step(f"{self.build} build", lambda: ensure_build(self.build, self.log))
         logs = self.state_dir / "logs"
@@ -101,9 +101,20 @@ class Stack:
             self.state_dir, "master-key", "LITELLM_MASTER_KEY", "sk-")
         salt_key, _ = stored_secret(self.state_dir, "salt-key", "LITELLM_SALT_KEY", "salt-")
         env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
-        self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: start_proxy(
-            python, self.host, self.port, env, logs / f"proxy-{self.build}.log"))
+        self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: self._start_proxy(python, env, logs))
         self.services.append(self.proxy)
+
+    def _start_proxy(self, python: Path, env: dict[str, str], logs: Path) -> Service:
+        """With port 0, a free port; another process may take it before the proxy binds it
+        (the Prisma engine and published container ports draw from the same range): retry."""
+        for attempt in range(1, 4):
+            port = self.port or free_port(self.host)
+            try:
+                return start_proxy(python, self.host, port, env, logs / f"proxy-{self.build}.log")
+            except StartupError as error:
+                if self.port or "address already in use" not in str(error) or attempt == 3:
+                    raise
+                self.log(f"  port {port} was taken before the proxy bound it; trying another")
 
     def stop(self) -> None:
         while self.services:

@@ -17,7 +17,6 @@ import pytest
 from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, leave_one_out_build
 from litellm_batch_fixes.paths import DEFAULT_CONFIG, PATCHES_DIR
 from litellm_batch_fixes.patches import PatchError, read_series
-from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds
@@ -88,7 +87,7 @@ def services(pytestconfig, tmp_path_factory, say):
 def proxy(request, services, tmp_path_factory, say):
     build = request.param
     stack = Stack(state_dir=tmp_path_factory.mktemp(f"proxy-{build}"), config=DEFAULT_CONFIG,
-                  build=build, port=free_port(), database_url=services.database_for(f"litellm_{build}"),
+                  build=build, port=0, database_url=services.database_for(f"litellm_{build}"),
                   mock_url=services.mock_url, log=lambda m: say(f"{build}: {m}"))
     try:
         stack.start()
