@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,10 +19,17 @@ class StartupError(RuntimeError):
     """A service did not come up; the message names it, why, and the tail of its log."""
 
 
+# Below Linux's ephemeral range (32768-60999): a port handed out by bind(0) is often handed
+# out again at once, e.g. to the Prisma engine the proxy starts before it binds its own port.
+CHOSEN_PORTS = range(20000, 32000)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on now, outside the range the kernel picks from for others."""
+    for port in random.sample(CHOSEN_PORTS, 50):
+        if not port_in_use(port, host):
+            return port
+    raise StartupError(f"no free port found on {host} in {CHOSEN_PORTS.start}-{CHOSEN_PORTS.stop - 1}")
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
