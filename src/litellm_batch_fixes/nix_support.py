@@ -198,14 +198,7 @@ def cmd_register_hooks(args: argparse.Namespace) -> int:
 def generate_client(python: Path, schema: Path) -> None:
     if not os.environ.get("PRISMA_QUERY_ENGINE_BINARY"):
         raise NixSupportError("PRISMA_QUERY_ENGINE_BINARY is not set: name the query engine to generate with")
-    env = {**os.environ, **prisma_engine.engine_env()}
-    # The Prisma CLI finds the generator (`prisma-client-py`) on PATH.
-    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run([str(python), "-m", "prisma", "generate", f"--schema={schema}"],
-                          env=env, capture_output=True, text=True)
-    if proc.returncode != 0 or prisma_engine._generated_client_missing(python.parent.parent):
-        raise NixSupportError(f"prisma generate --schema={schema} with {python} failed "
-                              f"(exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    prisma_engine.run_generate(python, schema)
 
 
 def cmd_generate_client(args: argparse.Namespace) -> int:

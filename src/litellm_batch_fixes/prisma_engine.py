@@ -121,6 +121,12 @@ def generate_client(python: Path, schema: Path) -> None:
         return
 
     ensure_bridge_installed()
+    run_generate(python, schema)
+    stamp.write_text(wanted)
+
+
+def run_generate(python: Path, schema: Path) -> None:
+    """`prisma generate` for the venv of `python` with the engines engine_env() names."""
     env = {**os.environ, **engine_env()}
     # The CLI finds the generator (`prisma-client-py`) on PATH.
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
@@ -128,9 +134,8 @@ def generate_client(python: Path, schema: Path) -> None:
         [str(python), "-m", "prisma", "generate", f"--schema={schema}"],
         env=env, capture_output=True, text=True, check=False,
     )
-    if proc.returncode != 0 or _generated_client_missing(venv):
+    if proc.returncode != 0 or _generated_client_missing(python.parent.parent):
         raise PrismaBridgeError(
             f"prisma generate --schema={schema} with {python} failed (exit {proc.returncode}):\n"
             f"{proc.stdout}{proc.stderr}"
         )
-    stamp.write_text(wanted)
