@@ -1,36 +1,25 @@
 // Interactive transactions (/transaction/* and X-transaction-id) and batches;
 // PostgreSQL from BRIDGE_TEST_DATABASE_URL.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createTestSchema, startBridge, waitFor } from './support/bridge.mjs';
+import { test } from 'node:test';
+import { waitFor, useBridgeOnTestSchema } from './support/bridge.mjs';
 import { gql } from './support/graphql.mjs';
 
-let db;
-let bridge;
-
-before(async () => {
-  db = await createTestSchema();
-  bridge = await startBridge({ databaseUrl: db.url });
-});
-
-after(async () => {
-  await bridge?.stop();
-  await db?.drop();
-});
+const ctx = useBridgeOnTestSchema();
 
 const create = (id) => gql('mutation', 'createOneAuthor', { data: { id, email: `${id}@example.com` } }, ['id']);
 const find = (id) => gql('query', 'findUniqueAuthor', { where: { id } }, ['id']);
-const start = async (timeout = 5000) => (await bridge.request('/transaction/start', { body: { timeout, max_wait: 2000 } })).json;
-const end = async (id, kind) => (await bridge.request(`/transaction/${id}/${kind}`)).json;
+const start = async (timeout = 5000) => (await ctx.bridge.request('/transaction/start', { body: { timeout, max_wait: 2000 } })).json;
+const end = async (id, kind) => (await ctx.bridge.request(`/transaction/${id}/${kind}`)).json;
 
 test('a committed transaction is invisible outside until commit, then visible', async () => {
   const { id } = await start();
   assert.match(id, /\S/);
-  assert.deepEqual(await bridge.query(create('c1'), { txId: id }), { data: { result: { id: 'c1' } } });
-  assert.deepEqual(await bridge.query(find('c1'), { txId: id }), { data: { result: { id: 'c1' } } });
-  assert.deepEqual(await bridge.query(find('c1')), { data: { result: null } });
+  assert.deepEqual(await ctx.bridge.query(create('c1'), { txId: id }), { data: { result: { id: 'c1' } } });
+  assert.deepEqual(await ctx.bridge.query(find('c1'), { txId: id }), { data: { result: { id: 'c1' } } });
+  assert.deepEqual(await ctx.bridge.query(find('c1')), { data: { result: null } });
   assert.deepEqual(await end(id, 'commit'), {});
-  assert.deepEqual(await bridge.query(find('c1')), { data: { result: { id: 'c1' } } });
+  assert.deepEqual(await ctx.bridge.query(find('c1')), { data: { result: { id: 'c1' } } });
 
   const again = await end(id, 'commit');
   assert.equal(again.errors[0].user_facing_error.error_code, 'P2028');
@@ -39,26 +28,26 @@ test('a committed transaction is invisible outside until commit, then visible', 
 
 test('a rolled back transaction leaves nothing behind', async () => {
   const { id } = await start();
-  await bridge.query(create('r1'), { txId: id });
+  await ctx.bridge.query(create('r1'), { txId: id });
   assert.deepEqual(await end(id, 'rollback'), {});
-  assert.deepEqual(await bridge.query(find('r1')), { data: { result: null } });
+  assert.deepEqual(await ctx.bridge.query(find('r1')), { data: { result: null } });
 });
 
 test('unknown transaction ids answer P2028 without reaching (and crashing) the engine', async () => {
   for (const txId of ['x', 'not-a-transaction-id-we-issued']) {
-    const answer = await bridge.query(find('c1'), { txId });
+    const answer = await ctx.bridge.query(find('c1'), { txId });
     assert.equal(answer.errors[0].user_facing_error.error_code, 'P2028');
     assert.match(answer.errors[0].user_facing_error.message, /Transaction not found/);
   }
   assert.equal((await end('x', 'commit')).errors[0].user_facing_error.error_code, 'P2028');
-  assert.deepEqual(await bridge.query(find('c1')), { data: { result: { id: 'c1' } } });
-  assert.doesNotMatch(bridge.stderr(), /panicked/);
+  assert.deepEqual(await ctx.bridge.query(find('c1')), { data: { result: { id: 'c1' } } });
+  assert.doesNotMatch(ctx.bridge.stderr(), /panicked/);
 });
 
 test('an expired transaction answers "Transaction already closed"', async () => {
   const { id } = await start(100);
   const expired = await waitFor(async () => {
-    const answer = await bridge.query(find('c1'), { txId: id });
+    const answer = await ctx.bridge.query(find('c1'), { txId: id });
     return answer.errors ? answer : null;
   }, 5000, 'the transaction to expire');
   assert.equal(expired.errors[0].user_facing_error.error_code, 'P2028');
@@ -66,27 +55,27 @@ test('an expired transaction answers "Transaction already closed"', async () => 
 });
 
 test('a transactional batch answers per-query results under the alias', async () => {
-  const answer = (await bridge.request('/', {
+  const answer = (await ctx.bridge.request('/', {
     body: { batch: [{ query: create('b1'), variables: {} }, { query: find('b1'), variables: {} }], transaction: true },
   })).json;
   assert.deepEqual(answer, { batchResult: [{ data: { result: { id: 'b1' } } }, { data: { result: { id: 'b1' } } }] });
 });
 
 test('a failing transactional batch applies nothing and answers the error', async () => {
-  const answer = (await bridge.request('/', {
+  const answer = (await ctx.bridge.request('/', {
     body: { batch: [{ query: create('b2'), variables: {} }, { query: create('b1'), variables: {} }], transaction: true },
   })).json;
   assert.equal(answer.errors[0].user_facing_error.error_code, 'P2002');
-  assert.deepEqual(await bridge.query(find('b2')), { data: { result: null } });
+  assert.deepEqual(await ctx.bridge.query(find('b2')), { data: { result: null } });
 });
 
 test('a batch inside an interactive transaction joins it', async () => {
   const { id } = await start();
-  const answer = (await bridge.request('/', {
+  const answer = (await ctx.bridge.request('/', {
     body: { batch: [{ query: create('b3'), variables: {} }], transaction: true },
     headers: { 'X-transaction-id': id },
   })).json;
   assert.deepEqual(answer, { batchResult: [{ data: { result: { id: 'b3' } } }] });
   await end(id, 'rollback');
-  assert.deepEqual(await bridge.query(find('b3')), { data: { result: null } });
+  assert.deepEqual(await ctx.bridge.query(find('b3')), { data: { result: null } });
 });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { after, before } from 'node:test';
 
 const BRIDGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const QUERY_ENGINE = `${BRIDGE_DIR}bin/query-engine`;
@@ -156,4 +157,20 @@ export async function startBridge({ databaseUrl: url, env = {} } = {}) {
       return result;
     },
   };
+}
+
+// A bridge on a fresh test schema for the whole test file: `ctx.bridge`, `ctx.db`;
+// `setup(ctx)` runs once both are up.
+export function useBridgeOnTestSchema({ env = {}, setup } = {}) {
+  const ctx = {};
+  before(async () => {
+    ctx.db = await createTestSchema();
+    ctx.bridge = await startBridge({ databaseUrl: ctx.db.url, env });
+    await setup?.(ctx);
+  });
+  after(async () => {
+    await ctx.bridge?.stop();
+    await ctx.db?.drop();
+  });
+  return ctx;
 }
