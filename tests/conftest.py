@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import psycopg
 import pytest
 
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
@@ -25,6 +26,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
                          "patch regression tests run on each, the rest on patched only; "
                          "`leave-one-out` runs each patch's tests on the series without that patch")
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of `server_url`; its URL."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = server_url.rpartition("/")
+    return f"{base}/{name}"
 
 
 def selected_builds(config: pytest.Config) -> list[str]:

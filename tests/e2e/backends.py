@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-import psycopg
-
 from litellm_batch_fixes.mock import start_mock_server
 from litellm_batch_fixes.paths import ROOT
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
+
+from ..conftest import fresh_database
 
 # The mock's batch steps (validating -> in_progress -> ...) are short so tests finish in seconds.
 MOCK_STEP_SECONDS = 0.2
@@ -31,11 +31,7 @@ class Services:
 
     def database_for(self, name: str) -> str:
         """A fresh database `name` on the same server, returned as a URL."""
-        with psycopg.connect(self.postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        base, _, _ = self.postgres_url.rpartition("/")
-        return f"{base}/{name}"
+        return fresh_database(self.postgres_url, name)
 
 
 @contextlib.contextmanager

@@ -10,14 +10,13 @@ import pytest
 
 from litellm_batch_fixes.migrations import MigrationError, apply_migrations, find_migrations
 
+from ..conftest import fresh_database
+
 
 @pytest.fixture
 def database(scratch_postgres, request):
     name = "mig_" + request.node.name[-40:].lower().replace("[", "_").replace("]", "")
-    with psycopg.connect(scratch_postgres.url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return scratch_postgres.url.rsplit("/", 1)[0] + "/" + name
+    return fresh_database(scratch_postgres.url, name)
 
 
 @pytest.fixture
