@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -58,13 +59,12 @@ class Service:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def start(cls, name: str, cmd: list[str], log_path: Path, env: dict[str, str] | None = None,
-              cwd: Path | None = None) -> "Service":
+    def start(cls, name: str, cmd: list[str], log_path: Path, env: dict[str, str] | None = None) -> "Service":
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(log_path, "ab")
         try:
             process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                       cwd=cwd, start_new_session=True)
+                                       start_new_session=True)
         finally:
             log.close()
         return cls(name, process, log_path)
@@ -101,13 +101,10 @@ class Service:
             self.process.wait(5)
 
 
-def http_get_json(url: str, headers: dict[str, str] | None = None, timeout: float = 2) -> dict | None:
+def http_get_json(url: str, timeout: float = 2) -> dict | None:
     """The JSON body of a GET, or None while the server is not answering yet."""
-    import json
-
-    request = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return json.loads(response.read() or b"null")
     except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
         return None

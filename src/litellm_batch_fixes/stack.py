@@ -51,7 +51,6 @@ class Stack:
     database_url: str | None = None
     mock_url: str | None = None
     log: Log = print
-    mock_step_seconds: float | None = None
     services: list = field(default_factory=list)
     proxy: Service | None = None
     master_key: str = ""
@@ -93,7 +92,7 @@ class Stack:
         if config_uses_mock(self.config):
             if not self.mock_url:
                 mock = self._step("mock Azure OpenAI / OpenAI server", lambda: start_mock_server(
-                    logs / "mock-server.log", step_seconds=self.mock_step_seconds))
+                    logs / "mock-server.log"))
                 self.services.append(mock)
                 self.mock_url = mock.extra["url"]
             upstream = upstream_env(self.mock_url)
