@@ -6,6 +6,7 @@ must own the data directory. It listens on 127.0.0.1 only, with trust authentica
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import pwd
@@ -21,6 +22,7 @@ DATABASE = "litellm"
 SERVICE_USER = "postgres"
 
 
+@functools.cache
 def find_bin_dir() -> Path:
     """pg_ctl on PATH (Nix), else the newest Debian postgresql-NN package."""
     on_path = shutil.which("pg_ctl")
@@ -56,7 +58,6 @@ def scratch_data_dir() -> Path:
 class EmbeddedPostgres:
     data_dir: Path
     port: int = 0
-    bin_dir: Path | None = None
 
     @property
     def log_path(self) -> Path:
@@ -67,8 +68,7 @@ class EmbeddedPostgres:
         return f"postgresql://{SERVICE_USER}@127.0.0.1:{self.port}/{DATABASE}"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
-        bin_dir = self.bin_dir or find_bin_dir()
-        return subprocess.run([*_as_service_user(), str(bin_dir / tool), *args],
+        return subprocess.run([*_as_service_user(), str(find_bin_dir() / tool), *args],
                               capture_output=True, text=True)
 
     def _prepare_dir(self) -> None:
