@@ -1,12 +1,12 @@
 {
-  description = "LiteLLM 1.80.10's proxy with its managed files and batches fixed: the patched build, its launcher, OCI images and checks";
+  description = "LiteLLM's proxy with its managed files and batches fixed: build, launcher, images";
 
+  # Branches here, revisions in flake.lock: `nix flake update` moves them.
   inputs = {
-    # nixos-25.11, its last revision.
-    nixpkgs.url = "github:NixOS/nixpkgs/b6018f87da91d19d0ab4cf979885689b469cdd41";
-    # nixos-23.11, its last revision: only for Prisma 5.4.1 (engines and CLI), the closest
-    # nixpkgs has to the 5.4.2 prisma-client-py 0.11.0 was made for. See nix/prisma.nix.
-    nixpkgs-prisma.url = "github:NixOS/nixpkgs/205fd4226592cc83fd4c0885a3e4c9c400efabb5";
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
+    # Only for Prisma 5.4.1 (engines and CLI), the closest nixpkgs has to the 5.4.2
+    # prisma-client-py 0.11.0 was made for. See nix/prisma.nix.
+    nixpkgs-prisma.url = "github:NixOS/nixpkgs/nixos-23.11";
   };
 
   outputs =

@@ -1,5 +1,6 @@
 # `nix run .#proxy` (also the default), `.#proxy-unpatched` and `.#mock-server`.
 {
+  lib,
   writeShellApplication,
   proxy,
   mockServer,
@@ -15,11 +16,9 @@ let
     text = ''exec ${proxy}/bin/litellm-batch-fixes-proxy --unpatched "$@"'';
   };
   apps = {
-    proxy = app "${proxy}/bin/litellm-batch-fixes-proxy" "the patched LiteLLM proxy, like ./dev proxy";
-    proxy-unpatched =
-      app "${proxyUnpatched}/bin/litellm-batch-fixes-proxy-unpatched"
-        "LiteLLM 1.80.10 as released, like ./dev proxy --unpatched";
-    mock-server = app "${mockServer}/bin/mock-openai-server" "the mock Azure OpenAI / OpenAI server";
+    proxy = app (lib.getExe proxy) "the patched LiteLLM proxy, like ./dev proxy";
+    proxy-unpatched = app (lib.getExe proxyUnpatched) "LiteLLM as released, no patches";
+    mock-server = app (lib.getExe mockServer) "the mock Azure OpenAI / OpenAI server";
   };
 in
 apps // { default = apps.proxy; }

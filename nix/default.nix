@@ -19,12 +19,10 @@ let
     inherit (pkgs.stdenv.hostPlatform) system;
   };
   pythonEnv = import ./python-env.nix {
-    inherit
-      lib
-      python
-      wheelhouse
-      source
-      ;
+    inherit python wheelhouse source;
+    # pip of nixpkgs' default Python: python311Packages.pip may not be in the binary cache
+    # (building it builds its docs); pip installs into another Python with --python.
+    inherit (pkgs.python3Packages) pip;
     inherit (pkgs) stdenv autoPatchelfHook zlib;
   };
   litellmBuild =
@@ -88,7 +86,7 @@ in
   };
 
   apps = import ./apps.nix {
-    inherit proxy mockServer;
+    inherit lib proxy mockServer;
     inherit (pkgs) writeShellApplication;
   };
 

@@ -20,7 +20,11 @@ dockerTools.buildLayeredImage {
   config = {
     User = "nobody";
     WorkingDir = "/data";
-    Env = [ "HOME=/data" ];
+    # The launcher (writeShellApplication: nounset) prepends to PATH, so PATH must be set.
+    Env = [
+      "HOME=/data"
+      "PATH=/bin"
+    ];
     # 0.0.0.0 only inside the container; publish the port where you want it.
     Entrypoint = [ "${proxy}/bin/litellm-batch-fixes-proxy" ];
     Cmd = [

@@ -14,15 +14,17 @@
 }:
 let
   patchFiles = map (name: "${source}/patches/${name}") series;
+  flavour = if patched then "patched" else "unpatched";
   tool = "PYTHONPATH=${source}/src ${python.interpreter} -m litellm_batch_fixes.nix_support";
+  applyPatches = "${tool} apply-patches \"$site\" ${lib.escapeShellArgs patchFiles}";
 in
 pythonEnv {
-  name = "litellm-1.80.10-${if patched then "patched" else "unpatched"}";
+  name = "litellm-1.80.10-${flavour}";
   lock = "proxy";
   nativeBuildInputs = [ prisma.nodejs ];
   postInstall = ''
     ${tool} register-hooks "$site" ${source}/hook-registration
-    ${lib.optionalString patched ''${tool} apply-patches "$site" ${lib.escapeShellArgs patchFiles}''}
+    ${lib.optionalString patched applyPatches}
     ${prisma.exports {
       env = prisma.generateEnv;
       keep = false;
@@ -33,7 +35,7 @@ pythonEnv {
     inherit patched patchFiles series;
   };
   meta = {
-    description = "LiteLLM 1.80.10 proxy, ${if patched then "patches/series applied" else "as released"}";
+    description = "LiteLLM 1.80.10 proxy, ${flavour}";
     mainProgram = "python";
   };
 }

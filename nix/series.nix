@@ -3,7 +3,8 @@
 # blank lines are skipped, the first word of a line names the patch.
 { lib }:
 let
-  lines = lib.splitString "\n" (builtins.replaceStrings [ "\t" "\r" ] [ " " "" ] (builtins.readFile ../patches/series));
+  text = builtins.replaceStrings [ "\t" "\r" ] [ " " "" ] (builtins.readFile ../patches/series);
+  lines = lib.splitString "\n" text;
   uncommented = map (line: builtins.head (lib.splitString "#" line)) lines;
   words = map (line: builtins.filter (w: w != "") (lib.splitString " " line)) uncommented;
 in

@@ -18,11 +18,12 @@ let
     ".pytest_cache"
     "node_modules"
   ];
-  topLevel = path: builtins.head (lib.splitString "/" (lib.removePrefix (toString root + "/") path));
+  relative = path: lib.removePrefix (toString root + "/") (toString path);
+  topLevel = path: builtins.head (lib.splitString "/" (relative path));
 in
 builtins.path {
   path = root;
   name = "litellm-batch-fixes-source";
   filter =
-    path: type: builtins.elem (topLevel (toString path)) wanted && !(builtins.elem (baseNameOf path) skipped);
+    path: type: builtins.elem (topLevel path) wanted && !(builtins.elem (baseNameOf path) skipped);
 }

@@ -20,9 +20,18 @@
 runCommand "litellm-batch-fixes-check-${name}"
   {
     nativeBuildInputs = [ postgresql ];
-    meta.description = description;
+    meta = {
+      inherit description;
+      platforms = lib.platforms.linux;
+    };
   }
   ''
+    # PostgreSQL, the mock and the proxy listen on 127.0.0.1: the Linux build sandbox gives
+    # each build a private loopback; elsewhere say so instead of failing obscurely.
+    ${devEnv}/bin/python -c 'import socket; socket.create_server(("127.0.0.1", 0)).close()' || {
+      echo "checks.${name} needs a loopback interface in the build sandbox (Linux sandbox)" >&2
+      exit 1
+    }
     export HOME=$TMPDIR PYTHONDONTWRITEBYTECODE=1
     export LITELLM_BATCH_FIXES_PATCHED_PYTHON=${litellm}/bin/python
     export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON=${litellmUnpatched}/bin/python

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,12 @@ BRIDGE_DIR: Path = Path(
     os.environ.get("LITELLM_BATCH_FIXES_PRISMA_BRIDGE")
     or Path(__file__).resolve().parents[2] / "prisma-bridge"
 )
+
+# prisma-client-py 0.11.0 generates only with the CLI of this engine commit (Prisma 5.4.2)
+# unless PRISMA_EXPECTED_ENGINE_VERSION names another (its _config.py).
+DEFAULT_ENGINE_HASH = "ac9d7041ed77bcc8a8dbd2ab6616b39013829574"
+# The CLI bundles @prisma/engines-version's package.json: `enginesVersion: "<commit>"`.
+CLI_ENGINE_HASH = re.compile(r'enginesVersion: "([0-9a-f]{40})"')
 
 INSTALL_STAMP_NAME = ".litellm-batch-fixes-npm-ci"
 GENERATE_STAMP_NAME = ".litellm-batch-fixes-prisma-client"
@@ -125,9 +132,36 @@ def generate_client(python: Path, schema: Path) -> None:
     stamp.write_text(wanted)
 
 
+def cli_engine_hashes(cache_dir: Path) -> set[str]:
+    """The engine commits the Prisma CLI in `cache_dir`/node_modules/prisma was built with."""
+    bundle = cache_dir / "node_modules" / "prisma" / "build" / "index.js"
+    try:
+        return set(CLI_ENGINE_HASH.findall(bundle.read_text(errors="replace")))
+    except FileNotFoundError:
+        raise PrismaBridgeError(f"no Prisma CLI at {bundle.parent.parent}: PRISMA_BINARY_CACHE_DIR "
+                                "must hold node_modules/prisma") from None
+
+
+def check_cli_engine(env: dict[str, str]) -> str:
+    """The CLI `prisma generate` will run must carry the engine hash prisma-client-py expects.
+
+    Otherwise the generator stops with "expected Prisma version ... but got ..." deep in the
+    CLI's output; here the mismatch is named with both hashes and the variable to set.
+    """
+    expected = env.get("PRISMA_EXPECTED_ENGINE_VERSION") or DEFAULT_ENGINE_HASH
+    found = cli_engine_hashes(Path(env["PRISMA_BINARY_CACHE_DIR"]))
+    if found != {expected}:
+        raise PrismaBridgeError(
+            f"the Prisma CLI in {env['PRISMA_BINARY_CACHE_DIR']} was built for engine "
+            f"{', '.join(sorted(found)) or '(none found)'}, but prisma-client-py expects {expected}: "
+            "use the CLI of that engine, or set PRISMA_EXPECTED_ENGINE_VERSION to the CLI's hash")
+    return expected
+
+
 def run_generate(python: Path, schema: Path) -> None:
     """`prisma generate` for the venv of `python` with the engines engine_env() names."""
     env = {**os.environ, **engine_env()}
+    check_cli_engine(env)
     # The CLI finds the generator (`prisma-client-py`) on PATH.
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
     proc = subprocess.run(

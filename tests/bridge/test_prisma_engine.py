@@ -21,12 +21,21 @@ def fake_python(venv: Path, script: str) -> Path:
     return python
 
 
+def fake_cli(cache_dir: Path, engine_hash: str) -> Path:
+    """A PRISMA_BINARY_CACHE_DIR whose CLI bundle names `engine_hash`, as the real one does."""
+    bundle = cache_dir / "node_modules" / "prisma" / "build" / "index.js"
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text(f'var package = {{ prisma: {{ enginesVersion: "{engine_hash}" }} }};\n')
+    return cache_dir
+
+
 @pytest.fixture
 def bridge_dir(tmp_path, monkeypatch):
-    bridge = tmp_path / "bridge"
-    bridge.mkdir()
+    bridge = fake_cli(tmp_path / "bridge", prisma_engine.DEFAULT_ENGINE_HASH)
     (bridge / "package-lock.json").write_text('{"lockfileVersion": 3}')
     monkeypatch.setattr(prisma_engine, "BRIDGE_DIR", bridge)
+    monkeypatch.delenv("PRISMA_BINARY_CACHE_DIR", raising=False)
+    monkeypatch.delenv("PRISMA_EXPECTED_ENGINE_VERSION", raising=False)
     return bridge
 
 
@@ -64,7 +73,7 @@ def test_ensure_bridge_installed_asks_for_debian_nodejs_when_missing(bridge_dir,
 
 
 def test_ensure_bridge_installed_skips_npm_when_the_stamp_matches(bridge_dir, monkeypatch):
-    (bridge_dir / "node_modules").mkdir()
+    (bridge_dir / "node_modules").mkdir(exist_ok=True)
     (bridge_dir / "node_modules" / prisma_engine.INSTALL_STAMP_NAME).write_text(prisma_engine._lockfile_hash())
     monkeypatch.setattr(prisma_engine.subprocess, "run", lambda *a, **k: pytest.fail("npm ci ran"))
     prisma_engine.ensure_bridge_installed()
@@ -100,3 +109,34 @@ def test_generate_client_runs_once_per_schema_with_the_venv_on_path(bridge_dir, 
     schema.write_text("// v2")
     prisma_engine.generate_client(python, schema)
     assert len(calls.read_text().splitlines()) == 2, "a changed schema is generated again"
+
+
+def test_the_bridges_cli_carries_the_engine_prisma_client_py_expects():
+    prisma_engine.ensure_bridge_installed()
+    assert prisma_engine.cli_engine_hashes(prisma_engine.BRIDGE_DIR) == {prisma_engine.DEFAULT_ENGINE_HASH}
+
+
+def test_generate_refuses_a_cli_of_another_engine_naming_both_hashes(tmp_path, monkeypatch):
+    """Nix's Prisma CLI is 5.4.1 (engine 2f302df...): without PRISMA_EXPECTED_ENGINE_VERSION
+    prisma-client-py would refuse it mid-generate; we refuse it first, saying what to set."""
+    nix_hash = "2f302df92bd8945e20ad4595a73def5b96afa54f"
+    monkeypatch.setenv("PRISMA_BINARY_CACHE_DIR", str(fake_cli(tmp_path / "cli", nix_hash)))
+    monkeypatch.delenv("PRISMA_EXPECTED_ENGINE_VERSION", raising=False)
+    python = fake_python(tmp_path / "venv", "echo ran > \"$(dirname \"$0\")/ran\"")
+    schema = tmp_path / "schema.prisma"
+    schema.write_text("// schema")
+    with pytest.raises(prisma_engine.PrismaBridgeError,
+                       match=f"built for engine {nix_hash}, but prisma-client-py expects "
+                             f"{prisma_engine.DEFAULT_ENGINE_HASH}.*PRISMA_EXPECTED_ENGINE_VERSION"):
+        prisma_engine.run_generate(python, schema)
+    assert not (python.parent / "ran").exists()
+
+
+def test_generate_accepts_the_cli_the_environment_declares(tmp_path, monkeypatch):
+    nix_hash = "2f302df92bd8945e20ad4595a73def5b96afa54f"
+    monkeypatch.setenv("PRISMA_BINARY_CACHE_DIR", str(fake_cli(tmp_path / "cli", nix_hash)))
+    monkeypatch.setenv("PRISMA_EXPECTED_ENGINE_VERSION", nix_hash)
+    assert prisma_engine.check_cli_engine(dict(os.environ)) == nix_hash
+    monkeypatch.setenv("PRISMA_BINARY_CACHE_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(prisma_engine.PrismaBridgeError, match="no Prisma CLI at"):
+        prisma_engine.check_cli_engine(dict(os.environ))

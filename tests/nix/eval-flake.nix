@@ -30,6 +30,7 @@ let
         inherit (build) series lock patched;
         patchFiles = map str build.patchFiles;
         script = build.stub.args.installPhase;
+        inherit (build.stub.args) dontAutoPatchelf;
         wheels = wheels build;
       };
     litellmUnpatched =
@@ -59,6 +60,7 @@ let
     };
     checks = builtins.mapAttrs (_: check: {
       inherit (check.stub.args) script;
+      platforms = check.stub.args.meta.platforms or null;
       nativeBuildInputs = map str check.stub.args.nativeBuildInputs;
     }) outputs.checks.${system};
     formatter = outputs.formatter.${system}.name;

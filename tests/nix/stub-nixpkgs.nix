@@ -30,6 +30,12 @@ let
     mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (builtins.attrNames attrs);
     escapeShellArg = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
     escapeShellArgs = args: builtins.concatStringsSep " " (map escapeShellArg args);
+    # nixpkgs' getExe also warns when meta.mainProgram is missing; here it is an error.
+    getExe = package: "${package}/bin/${package.meta.mainProgram}";
+    platforms.linux = [
+      "x86_64-linux"
+      "aarch64-linux"
+    ];
   };
 
   # A placeholder package: coerces to a fake store path, keeps what it was made from.
@@ -39,6 +45,7 @@ let
     // {
       type = "derivation";
       inherit name;
+      meta = args.meta or { };
       outPath = "/nix/store/00000000000000000000000000000000-stub-${flavour}-${name}";
       stub = {
         inherit flavour;
@@ -58,6 +65,7 @@ let
       interpreter = "${pkgs.python311}/bin/python3.11";
       pkgs.pip = package "python3.11-pip" { };
     };
+    python3Packages.pip = package "python3-pip" { };
     # The arguments nixpkgs' fetchPypi takes for a wheel; anything else is an error here.
     fetchPypi =
       {
@@ -73,7 +81,18 @@ let
       fake "${pname}-${version}-${python}-${abi}-${platform}.whl" args;
     linkFarm = name: entries: fake name { inherit entries; };
     runCommand = name: env: script: fake name (env // { inherit script; });
-    writeShellApplication = args: fake args.name args;
+    # nixpkgs sets meta.mainProgram to the name.
+    writeShellApplication =
+      args:
+      fake args.name (
+        args
+        // {
+          meta = {
+            mainProgram = args.name;
+          }
+          // args.meta or { };
+        }
+      );
     mkShell = args: fake "shell" args;
     runtimeShell = "/nix/store/00000000000000000000000000000000-stub-bash/bin/bash";
     dockerTools = {
@@ -81,7 +100,9 @@ let
       fakeNss = package "fake-nss" { };
       caCertificates = package "ca-certificates" { };
     };
+    # nixos-23.11's Prisma: CLI and engines 5.4.1.
     nodePackages.prisma = package "prisma-5.4.1" { version = "5.4.1"; };
+    prisma-engines = package "prisma-engines" { version = "5.4.1"; };
   }
   // lib.genAttrs [
     "autoPatchelfHook"
@@ -90,7 +111,6 @@ let
     "nixfmt-tree"
     "nodejs"
     "postgresql"
-    "prisma-engines"
     "util-linux"
     "zlib"
   ] (name: package name { });

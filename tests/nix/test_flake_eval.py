@@ -78,6 +78,37 @@ def test_both_builds_register_the_hook_and_generate_the_client(outputs, build) -
     assert "--require-hashes -r" in script and "/requirements/proxy.txt" in script and "--no-index" in script
 
 
+def exported(script: str, name: str) -> str:
+    [value] = [shlex.split(line.split("=", 1)[1])[0] for line in script.splitlines()
+               if line.strip().startswith(f"export {name}=")]
+    return value
+
+
+@pytest.mark.parametrize("build", ["litellm", "litellmUnpatched"])
+def test_generate_expects_the_engine_of_the_cli_it_runs(outputs, build) -> None:
+    """nixos-23.11's Prisma CLI is 5.4.1 (engine 2f302df...), not the 5.4.2 (ac9d704...)
+    prisma-client-py 0.11.0 expects by default: unless the build says which engine to expect,
+    `prisma generate` refuses, and every build fails. nix_support generate-client then checks
+    the CLI bundle carries that hash (prisma_engine.check_cli_engine)."""
+    script = outputs[build]["script"]
+    assert exported(script, "PRISMA_EXPECTED_ENGINE_VERSION") == "2f302df92bd8945e20ad4595a73def5b96afa54f"
+    assert exported(script, "PRISMA_VERSION") == "5.4.1"
+    assert exported(script, "PRISMA_BINARY_CACHE_DIR").endswith("-prisma-cli-cache-5.4.1")
+    assert script.index("export PRISMA_EXPECTED_ENGINE_VERSION=") < script.index("generate-client")
+
+
+@pytest.mark.parametrize("build", ["litellm", "litellmUnpatched"])
+def test_libraries_are_patched_before_the_client_is_generated(outputs, build) -> None:
+    """`prisma generate` imports the installed wheels (pydantic-core...): their libraries must
+    be linked to nixpkgs' first, so autoPatchelf runs in installPhase, not after it."""
+    script = outputs[build]["script"]
+    assert outputs["litellm"]["dontAutoPatchelf"] is True
+    assert script.index("autoPatchelf -- $out") < script.index("generate-client")
+    assert script.index("pip --python $out/bin/python install") < script.index("autoPatchelf")
+    # pip of the default Python set (binary cache), not python311Packages.pip
+    assert "-stub-main-python3-pip/bin/pip --python" in script
+
+
 def test_unpatched_build_applies_nothing(outputs) -> None:
     assert outputs["litellmUnpatched"]["patched"] is False
     assert nix_support_calls(outputs["litellmUnpatched"]["script"], "apply-patches") == []
@@ -112,6 +143,8 @@ def test_images_run_the_launcher_and_the_mock(outputs) -> None:
     images, packages = outputs["images"], outputs["packages"]
     assert images["proxy-image"]["Entrypoint"] == [packages["proxy"] + "/bin/litellm-batch-fixes-proxy"]
     assert images["proxy-image"]["User"] == "nobody"
+    # the launcher runs under nounset and prepends to PATH: an image without PATH would stop it
+    assert any(env.startswith("PATH=") for env in images["proxy-image"]["Env"])
     assert images["mock-server-image"]["Entrypoint"] == [packages["mock-server"] + "/bin/mock-openai-server"]
 
 
@@ -127,5 +160,8 @@ def test_checks_run_the_suite_on_the_local_backend(outputs) -> None:
     assert "tests/e2e --backend local" in checks["e2e"]["script"].replace("'", "")
     assert "tests/unit/test_patch_series.py" in checks["series"]["script"]
     for name in ("e2e", "unit", "series"):
+        # loopback in the build sandbox: Linux only, checked first with a plain message
+        assert checks[name]["platforms"] == ["x86_64-linux", "aarch64-linux"]
+        assert "needs a loopback interface in the build sandbox" in checks[name]["script"]
         assert any(p.endswith("-postgresql") for p in checks[name]["nativeBuildInputs"])
         assert "LITELLM_BATCH_FIXES_PATCHED_PYTHON=" + outputs["packages"]["litellm"] in checks[name]["script"]
