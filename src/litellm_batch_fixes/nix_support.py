@@ -9,6 +9,10 @@
         same code as ./dev, then byte-compile the files they touched.
     python -m litellm_batch_fixes.nix_support register-hooks SITE HOOK_DIR
         write the same .pth as ./dev's builds: HOOK_DIR (hook-registration/) on sys.path.
+    python -m litellm_batch_fixes.nix_support sonames [--lock proxy] [--system S | TREE]
+        the shared libraries the lock's wheels need for a Nix system (downloads and unpacks
+        them; needs PyPI), or that an installed tree needs, and which nixpkgs package gives
+        each; exits 1 if one has no known provider (autoPatchelf would fail).
     python -m litellm_batch_fixes.nix_support generate-client PYTHON SCHEMA
         `prisma generate` as ./dev runs it, with the engines the environment names
         (PRISMA_QUERY_ENGINE_BINARY: Nix's native engines) instead of the npm bridge.
@@ -25,10 +29,11 @@ import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import prisma_engine
+from . import prisma_engine, sonames
 from .build import register_hooks
 from .patches import Patch, apply_series
 from .paths import REQUIREMENTS_DIR, ROOT
@@ -93,12 +98,9 @@ def pick_wheels(lock: Path, system: str) -> dict[str, tuple[str, str]]:
     """{name: (wheel filename, sha256 hex)} that pip picks offline-compatibly for `system`."""
     with tempfile.TemporaryDirectory(prefix="nix-wheels-") as scratch:
         report = Path(scratch) / "report.json"
-        platforms = [arg for tag in SYSTEMS[system] for arg in ("--platform", tag)]
         # --isolated: this machine's pip config (extra indexes, find-links) must not leak in.
         command = [sys.executable, "-m", "pip", "--isolated", "install", "--dry-run", "--quiet",
-                   "--ignore-installed", "--no-deps", "--only-binary=:all:", *platforms,
-                   "--python-version", PYTHON_VERSION, "--implementation", "cp",
-                   "--abi", "cp" + PYTHON_VERSION.replace(".", ""),
+                   "--ignore-installed", "--no-deps", *platform_args(system),
                    "--target", str(Path(scratch) / "target"), "--report", str(report),
                    "--require-hashes", "-r", str(lock)]
         result = subprocess.run(command, capture_output=True, text=True)
@@ -145,6 +147,29 @@ def render(locks: dict[str, dict], picked: dict[str, dict[str, dict]]) -> str:
 
 def read_locks() -> dict[str, dict]:
     return {name: read_lock(REQUIREMENTS_DIR / f"{name}.txt") for name in LOCKS}
+
+
+def platform_args(system: str) -> list[str]:
+    """pip's options that pick wheels for CPython 3.11 on `system` (not this machine)."""
+    platforms = [arg for tag in SYSTEMS[system] for arg in ("--platform", tag)]
+    return [*platforms, "--only-binary=:all:", "--python-version", PYTHON_VERSION,
+            "--implementation", "cp", "--abi", "cp" + PYTHON_VERSION.replace(".", "")]
+
+
+def unpack_wheels(lock: str, system: str, dest: Path) -> Path:
+    """The lock's wheels for `system`, hash-checked by pip and unpacked into dest/tree."""
+    wheels = dest / "wheels"
+    command = [sys.executable, "-m", "pip", "--isolated", "download", "--quiet", "--no-deps",
+               *platform_args(system), "--dest", str(wheels),
+               "--require-hashes", "-r", str(REQUIREMENTS_DIR / f"{lock}.txt")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise NixSupportError(f"pip could not download {lock} wheels for {system}:\n{result.stderr}")
+    tree = dest / "tree"
+    for wheel in sorted(wheels.glob("*.whl")):
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(tree)
+    return tree
 
 
 def picked_from_file(document: dict) -> dict[str, dict[str, dict]]:
@@ -195,6 +220,23 @@ def cmd_register_hooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sonames(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="nix-sonames-") as scratch:
+        if args.tree:
+            where, tree = args.tree, Path(args.tree)
+        else:
+            where = f"the {args.lock} lock's wheels for {args.system}"
+            tree = unpack_wheels(args.lock, args.system, Path(scratch))
+        report = sonames.scan(tree)
+    print(f"{where}: {len(report.external)} ELF files")
+    for who, names in sorted(report.by_provider().items()):
+        print(f"  {who}: {' '.join(sorted(names))}")
+    for path, missing in report.unresolved().items():
+        print(f"error: {path} needs {', '.join(missing)}, which no build input provides",
+              file=sys.stderr)
+    return 1 if report.unresolved() else 0
+
+
 def generate_client(python: Path, schema: Path) -> None:
     if not os.environ.get("PRISMA_QUERY_ENGINE_BINARY"):
         raise NixSupportError("PRISMA_QUERY_ENGINE_BINARY is not set: name the query engine to generate with")
@@ -222,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     hooks.add_argument("site")
     hooks.add_argument("hook_dir")
     hooks.set_defaults(func=cmd_register_hooks)
+    libs = sub.add_parser("sonames", help="shared libraries the wheels need, and their providers")
+    libs.add_argument("tree", nargs="?", help="an installed tree to scan instead of downloading")
+    libs.add_argument("--lock", choices=LOCKS, default="proxy")
+    libs.add_argument("--system", choices=sorted(SYSTEMS), default="x86_64-linux")
+    libs.set_defaults(func=cmd_sonames)
     generate = sub.add_parser("generate-client", help="prisma generate with the named native engines")
     generate.add_argument("python")
     generate.add_argument("schema")
