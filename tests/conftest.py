@@ -12,7 +12,7 @@ import os
 import psycopg
 import pytest
 
-from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
+from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir, with_database
 
 BUILDS = ("patched", "unpatched", "leave-one-out")
 
@@ -33,8 +33,7 @@ def fresh_database(server_url: str, name: str) -> str:
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = server_url.rpartition("/")
-    return f"{base}/{name}"
+    return with_database(server_url, name)
 
 
 def selected_builds(config: pytest.Config) -> list[str]:

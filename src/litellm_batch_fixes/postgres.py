@@ -1,7 +1,10 @@
 """An embedded PostgreSQL (initdb + pg_ctl) whose data lives in the state dir.
 
 PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, which
-must own the data directory. It listens on 127.0.0.1 only, with trust authentication.
+must own the data directory. It listens on no TCP port at all: only on a Unix socket in
+the data directory, which is 0700, so only its owner (and root) can connect; trust
+authentication is safe behind that. The URL names the socket directory (`?host=`), which
+libpq, Prisma's engines and node-postgres all read.
 """
 
 from __future__ import annotations
@@ -13,13 +16,24 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .processes import StartupError, free_port, log_tail
+from .processes import StartupError, log_tail
 
 DATABASE = "litellm"
 SERVICE_USER = "postgres"
+# The socket file is <dir>/.s.PGSQL.<port>; the port only names it (the directory is ours).
+SOCKET_PORT = 5432
+# sun_path holds 108 bytes with its NUL: the socket's directory must leave room for its name.
+MAX_SOCKET_DIR = 107 - len(f"/.s.PGSQL.{SOCKET_PORT}")
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` naming database `name` instead (the rest, a ?host= socket directory too, kept)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @functools.cache
@@ -57,7 +71,6 @@ def scratch_data_dir() -> Path:
 @dataclass
 class EmbeddedPostgres:
     data_dir: Path
-    port: int = 0
 
     @property
     def log_path(self) -> Path:
@@ -65,7 +78,8 @@ class EmbeddedPostgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql://{SERVICE_USER}@127.0.0.1:{self.port}/{DATABASE}"
+        host = urllib.parse.quote(str(self.data_dir), safe="/")
+        return f"postgresql://{SERVICE_USER}@localhost:{SOCKET_PORT}/{DATABASE}?host={host}"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*_as_service_user(), str(find_bin_dir() / tool), *args],
@@ -81,8 +95,12 @@ class EmbeddedPostgres:
             os.chown(self.log_path, user.pw_uid, user.pw_gid)
 
     def start(self) -> "EmbeddedPostgres":
+        if len(str(self.data_dir)) > MAX_SOCKET_DIR:
+            raise StartupError(f"{self.data_dir} is too long for PostgreSQL's socket (at most "
+                               f"{MAX_SOCKET_DIR} characters): choose a shorter --state-dir")
         self._prepare_dir()
         if not (self.data_dir / "PG_VERSION").exists():
+            # trust: only the data directory's owner and root reach the socket (see above)
             result = self._run("initdb", "-D", str(self.data_dir), "-U", SERVICE_USER,
                                "--auth=trust", "--encoding=UTF8", "--locale=C")
             if result.returncode != 0:
@@ -91,23 +109,21 @@ class EmbeddedPostgres:
         if self._run("pg_ctl", "-D", str(self.data_dir), "status").returncode == 0:
             # Left running by an earlier run that was killed: stop it, then start afresh.
             self.stop()
-        self.port = self.port or free_port()
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir}"
+        options = f"-p {SOCKET_PORT} -c listen_addresses='' -k {self.data_dir}"
         result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path),
                            "-o", options, "-w", "-t", "60", "start")
         if result.returncode != 0:
-            raise StartupError(f"PostgreSQL did not start (port {self.port}):\n{result.stdout}"
-                               f"{result.stderr}\n{log_tail(self.log_path)}")
+            raise StartupError(f"PostgreSQL did not start (socket in {self.data_dir}):\n"
+                               f"{result.stdout}{result.stderr}\n{log_tail(self.log_path)}")
         self._create_database()
         return self
 
     def _create_database(self) -> None:
-        exists = self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", SERVICE_USER,
-                           "-d", "postgres", "-tAc",
+        server = ["-h", str(self.data_dir), "-p", str(SOCKET_PORT), "-U", SERVICE_USER]
+        exists = self._run("psql", *server, "-d", "postgres", "-tAc",
                            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
         if exists.stdout.strip() != "1":
-            created = self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port),
-                                "-U", SERVICE_USER, DATABASE)
+            created = self._run("createdb", *server, DATABASE)
             if created.returncode != 0:
                 raise StartupError(f"createdb {DATABASE} failed: {created.stderr}")
 
