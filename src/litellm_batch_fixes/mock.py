@@ -16,10 +16,13 @@ LISTENING = re.compile(r"mock server listening on (http://\S+)")
 
 
 def start_mock_server(log_path: Path, port: int = 0, step_seconds: float | None = None,
-                      timeout: float = 30) -> Service:
+                      state_dir: Path | None = None, timeout: float = 30) -> Service:
+    """`state_dir`: the mock keeps its files and batches there across restarts."""
     env = dict(os.environ)
     if step_seconds is not None:
         env["MOCK_BATCH_STEP_SECONDS"] = str(step_seconds)
+    if state_dir is not None:
+        env["MOCK_STATE_DIR"] = str(state_dir)
     log_path.unlink(missing_ok=True)
     service = Service.start("mock server", [sys.executable, "-m", "mock_openai_server",
                                             "--host", "127.0.0.1", "--port", str(port)],

@@ -34,7 +34,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something listens there. SO_REUSEADDR, as servers bind: a port whose old
+    connections linger in TIME_WAIT after a stop is free to them, so it is free here too."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

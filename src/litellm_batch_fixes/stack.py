@@ -91,8 +91,8 @@ class Stack:
         upstream: dict[str, str] = {}
         if config_uses_mock(self.config):
             if not self.mock_url:
-                mock = self._step("mock Azure OpenAI / OpenAI server", lambda: start_mock_server(
-                    logs / "mock-server.log"))
+                mock = self._step("mock Azure OpenAI / OpenAI server (state in the state dir)",
+                                  self._start_mock)
                 self.services.append(mock)
                 self.mock_url = mock.extra["url"]
             upstream = upstream_env(self.mock_url)
@@ -102,6 +102,18 @@ class Stack:
         env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
         self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: self._start_proxy(python, env, logs))
         self.services.append(self.proxy)
+
+    def _start_mock(self) -> Service:
+        """The mock keeps its files and batches in the state dir, and gets the port it had
+        last time when that is free, so a restart changes nothing the proxy knows of it."""
+        state = self.state_dir / "mock"
+        remembered = state / "port"
+        port = int(remembered.read_text()) if remembered.is_file() else 0
+        if port and port_in_use(port):
+            port = 0
+        mock = start_mock_server(self.state_dir / "logs" / "mock-server.log", port=port, state_dir=state)
+        remembered.write_text(mock.extra["url"].rsplit(":", 1)[1])
+        return mock
 
     def _start_proxy(self, python: Path, env: dict[str, str], logs: Path) -> Service:
         """With port 0, a free port; another process may take it before the proxy binds it

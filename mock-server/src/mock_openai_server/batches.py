@@ -4,6 +4,8 @@ Each batch is driven by its own asyncio task, one step (MOCK_BATCH_STEP_SECONDS)
 state: validating -> in_progress -> finalizing -> completed. The task writes the state,
 so a read always sees the current one and nothing depends on clients polling.
 Blocking work (reading and running the input file) happens in worker threads.
+With a state directory, every change is saved and a restarted mock resumes each batch
+from the state it had, as a real provider's batches outlive its processes.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +59,28 @@ class BatchRecord:
     cancelled_at: int | None = None
     request_counts: dict[str, int] = field(default_factory=lambda: {"total": 0, "completed": 0, "failed": 0})
     usage: dict[str, Any] | None = None
-    # Not part of the API: the private copy of the input and the results waiting to be attached.
+    # Not part of the API: the line URLs the endpoint accepts, the private copy of the input
+    # and the results waiting to be attached.
+    accepted_urls: list[str] = field(default_factory=list)
     input_snapshot: Path | None = None
     result: RunResult | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["input_snapshot"] = str(self.input_snapshot) if self.input_snapshot else None
+        if self.result is not None:
+            row["result"] = {key: str(value) if isinstance(value, Path) else value
+                             for key, value in asdict(self.result).items()}
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> BatchRecord:
+        result = row["result"]
+        if result is not None:
+            paths = {key: Path(result[key]) if result[key] else None for key in ("output_path", "error_path")}
+            result = RunResult(**(result | paths))
+        snapshot = Path(row["input_snapshot"]) if row["input_snapshot"] else None
+        return cls(**(row | {"result": result, "input_snapshot": snapshot}))
 
     def to_api(self, endpoint: str | None = None) -> dict[str, Any]:
         return {
@@ -89,12 +110,27 @@ class BatchRecord:
 
 
 class BatchService:
-    def __init__(self, files: FileStore, catalog: ModelCatalog, step_seconds: float):
+    def __init__(self, files: FileStore, catalog: ModelCatalog, step_seconds: float,
+                 on_change: Callable[[], None] = lambda: None):
         self._files = files
         self._catalog = catalog
         self.step_seconds = step_seconds  # changeable at run time through the admin API
         self._batches: dict[str, BatchRecord] = {}  # insertion order = creation order
         self._tasks: set[asyncio.Task[None]] = set()
+        self._changed = on_change
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [batch.to_row() for batch in self._batches.values()]
+
+    def resume(self, rows: list[dict[str, Any]]) -> None:
+        """Take the batches saved by rows() back and carry on with those still running."""
+        for row in rows:
+            batch = BatchRecord.from_row(row)
+            self._batches[batch.id] = batch
+            if batch.status in ACTIVE_STATUSES:
+                self._spawn(self._run(batch))
+            elif batch.status == "cancelling":
+                self._spawn(self._finish_cancel(batch))
 
     def create(self, body: Any, style: ApiStyle) -> BatchRecord:
         if not isinstance(body, dict):
@@ -104,7 +140,7 @@ class BatchService:
                 raise missing_parameter(name)
             if not isinstance(body[name], str):
                 raise invalid_value(name, f"Invalid type for '{name}': expected a string.")
-        accepted_urls = _accepted_line_urls(body["endpoint"], style)
+        accepted_urls = sorted(_accepted_line_urls(body["endpoint"], style))
         if body["completion_window"] != COMPLETION_WINDOW:
             raise invalid_value(
                 "completion_window",
@@ -128,10 +164,12 @@ class BatchService:
             completion_window=COMPLETION_WINDOW,
             metadata=metadata,
             created_at=int(time.time()),
+            accepted_urls=accepted_urls,
             input_snapshot=self._files.snapshot(input_file),
         )
         self._batches[batch.id] = batch
-        self._spawn(self._run(batch, accepted_urls))
+        self._changed()
+        self._spawn(self._run(batch))
         return batch
 
     def require(self, batch_id: str) -> BatchRecord:
@@ -150,64 +188,79 @@ class BatchService:
         if batch.status not in ACTIVE_STATUSES:
             raise openai_error(400, f"Cannot cancel a batch with status '{batch.status}'.", param="batch_id")
         batch.status, batch.cancelling_at = "cancelling", _now()
+        self._changed()
         self._spawn(self._finish_cancel(batch))
         return batch
 
-    async def reset(self) -> None:
+    async def stop(self) -> None:
+        """Stop every batch task where it is; the records stay (and are saved as they are)."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._batches.clear()
 
-    async def _run(self, batch: BatchRecord, accepted_urls: frozenset[str]) -> None:
+    async def reset(self) -> None:
+        await self.stop()
+        self._batches.clear()
+        self._changed()
+
+    async def _run(self, batch: BatchRecord) -> None:
         try:
-            await self._advance(batch, accepted_urls)
+            await self._advance(batch)
         except asyncio.CancelledError:
-            raise
+            raise  # stopped with the mock: the input stays for a restart to resume from
         except Exception as exc:  # a bug here must fail the batch, not leave it stuck
             log.exception("batch %s crashed", batch.id)
             if batch.status in ACTIVE_STATUSES:
                 self._fail(batch, [{"code": "server_error", "message": str(exc), "param": None, "line": None}])
-        finally:
-            discard(batch.input_snapshot)
+        discard(batch.input_snapshot)
 
-    async def _advance(self, batch: BatchRecord, accepted_urls: frozenset[str]) -> None:
-        await self._sleep_step()
-        if batch.status != "validating":
-            return
-        check = await asyncio.to_thread(self._check_input, batch.input_snapshot, accepted_urls)
-        if batch.status != "validating":
-            return
-        if check.errors:
-            self._fail(batch, check.errors)
-            return
-        batch.model = check.model
-        batch.request_counts["total"] = check.total
-        batch.status, batch.in_progress_at = "in_progress", _now()
+    async def _advance(self, batch: BatchRecord) -> None:
+        """One step per state, from the state the batch is in (a resumed one may be past some)."""
+        if batch.status == "validating":
+            await self._sleep_step()
+            if batch.status != "validating":
+                return
+            check = await asyncio.to_thread(self._check_input, batch.input_snapshot, frozenset(batch.accepted_urls))
+            if batch.status != "validating":
+                return
+            if check.errors:
+                self._fail(batch, check.errors)
+                return
+            batch.model = check.model
+            batch.request_counts["total"] = check.total
+            self._move(batch, "in_progress")
 
-        await self._sleep_step()
-        if batch.status != "in_progress":
-            return
-        result = await asyncio.to_thread(
-            run_batch, batch.input_snapshot, catalog=self._catalog, new_path=self._files.scratch_path
-        )
-        if batch.status != "in_progress":
-            self._keep_for_cancel(batch, result)
-            return
-        self._record_counts(batch, result)
-        batch.status, batch.finalizing_at = "finalizing", _now()
+        if batch.status == "in_progress":
+            await self._sleep_step()
+            if batch.status != "in_progress":
+                return
+            result = await asyncio.to_thread(
+                run_batch, batch.input_snapshot, catalog=self._catalog, new_path=self._files.scratch_path
+            )
+            if batch.status != "in_progress":
+                self._keep_for_cancel(batch, result)
+                return
+            self._record_counts(batch, result)
+            self._move(batch, "finalizing")
 
-        await self._sleep_step()
-        if batch.status != "finalizing":
-            return
-        self._attach_files(batch)
-        batch.status, batch.completed_at = "completed", _now()
+        if batch.status == "finalizing":
+            await self._sleep_step()
+            if batch.status != "finalizing":
+                return
+            self._attach_files(batch)
+            self._move(batch, "completed")
 
     async def _finish_cancel(self, batch: BatchRecord) -> None:
         await self._sleep_step()
         self._attach_files(batch)  # requests finished before the cancel keep their results
-        batch.status, batch.cancelled_at = "cancelled", _now()
+        self._move(batch, "cancelled")
+
+    def _move(self, batch: BatchRecord, status: str) -> None:
+        """Set the status and its `<status>_at` time, and save."""
+        batch.status = status
+        setattr(batch, f"{status}_at", _now())
+        self._changed()
 
     def _check_input(self, path: Path, accepted_urls: frozenset[str]):
         with open(path, "rb") as lines:
@@ -236,7 +289,7 @@ class BatchService:
 
     def _fail(self, batch: BatchRecord, errors: list[dict[str, Any]]) -> None:
         batch.errors = errors
-        batch.status, batch.failed_at = "failed", _now()
+        self._move(batch, "failed")
 
     async def _sleep_step(self) -> None:
         await asyncio.sleep(self.step_seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_API_KEYS = "sk-mock-openai-key,mock-azure-key"
 DEFAULT_MODELS = "gpt-4o-mini,gpt-4o,gpt-4o-mini-batch"
@@ -17,6 +18,8 @@ class Settings:
     models: tuple[str, ...]
     batch_step_seconds: float
     azure_empty_create_endpoint: bool
+    # Where files, batches and their records are kept across restarts; None: memory and a temp dir.
+    state_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -28,6 +31,7 @@ class Settings:
             models=tuple(_split_list(env.get("MOCK_MODELS", DEFAULT_MODELS))),
             batch_step_seconds=step,
             azure_empty_create_endpoint=_parse_bool(env.get("MOCK_AZURE_EMPTY_CREATE_ENDPOINT", "true")),
+            state_dir=Path(env["MOCK_STATE_DIR"]) if env.get("MOCK_STATE_DIR") else None,
         )
 
 

@@ -1,8 +1,8 @@
 """File records in memory, their bytes on disk.
 
-Contents live in a private temp directory so 100 MB+ files cost neither RAM nor
-repeated copies: an upload is copied once, in chunks, from the multipart spool file,
-and content is served straight from disk.
+Contents live in a private temp directory (or the state directory, which outlives the
+process) so 100 MB+ files cost neither RAM nor repeated copies: an upload is copied
+once, in chunks, from the multipart spool file, and content is served straight from disk.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,9 +47,23 @@ class FileRecord:
 
 
 class FileStore:
-    def __init__(self) -> None:
-        self._dir = Path(tempfile.mkdtemp(prefix="mock-openai-files-"))
+    def __init__(self, directory: Path | None = None, on_change: Callable[[], None] = lambda: None) -> None:
+        """`directory`: where contents are kept across restarts; None: a temp dir removed at close()."""
+        self._temporary = directory is None
+        self._dir = Path(tempfile.mkdtemp(prefix="mock-openai-files-")) if directory is None else directory
+        self._dir.mkdir(parents=True, exist_ok=True)
         self._records: dict[str, FileRecord] = {}  # insertion order = creation order
+        self._changed = on_change
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [asdict(record) | {"path": str(record.path)} for record in self._records.values()]
+
+    def restore(self, rows: list[dict[str, Any]]) -> None:
+        """Records saved by rows(); one whose content is gone is dropped."""
+        for row in rows:
+            record = FileRecord(**(row | {"path": Path(row["path"])}))
+            if record.path.is_file():
+                self._records[record.id] = record
 
     def spool_upload(self, source: BinaryIO) -> Path:
         """Blocking, for a worker thread: copy the upload once, in bounded chunks, to a scratch file.
@@ -75,6 +90,7 @@ class FileStore:
         expires_at = created_at + expires_after_seconds if expires_after_seconds is not None else None
         record = FileRecord(file_id, filename, purpose, final_path.stat().st_size, created_at, expires_at, final_path)
         self._records[file_id] = record
+        self._changed()
         return record
 
     def snapshot(self, record: FileRecord) -> Path:
@@ -99,20 +115,24 @@ class FileStore:
         record = self.require(file_id)
         del self._records[file_id]
         discard(record.path)
+        self._changed()
         return record
 
     def newest_first(self, purpose: str | None = None) -> list[FileRecord]:
         return [record for record in reversed(self._records.values()) if purpose in (None, record.purpose)]
 
     def reset(self) -> None:
-        """Forget every file. Scratch files of work still running are removed at close()."""
-        for record in self._records.values():
-            discard(record.path)
+        """Forget every file, and the scratch files of batches (stopped before this)."""
         self._records.clear()
+        for path in self._dir.iterdir():
+            discard(path)
+        self._changed()
 
     def close(self) -> None:
-        self._records.clear()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        """Remove a temp dir; a state directory keeps everything for the next start."""
+        if self._temporary:
+            self._records.clear()
+            shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def discard(path: Path | None) -> None:
