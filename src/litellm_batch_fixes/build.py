@@ -95,7 +95,9 @@ def _installer(python: Path) -> list[str]:
     """uv (pinned in the dev lock) when present: ~10x faster than pip for this lock."""
     uv = shutil.which("uv") or (Path(sys.executable).parent / "uv")
     if uv and Path(uv).exists():
-        return [str(uv), "pip", "install", "--python", str(python)]
+        # Copies, not uv's default hard links into its cache: patches, `prisma generate` and
+        # a hand edit in one build must not change the cache and with it every other build.
+        return [str(uv), "pip", "install", "--link-mode", "copy", "--python", str(python)]
     return [str(python), "-m", "pip", "install", "--no-input"]
 
 

@@ -1,0 +1,251 @@
+"""Every client error over the managed files and batches API answers 4xx with an
+OpenAI-shaped body ({"error": {"message", "type", "param", "code"}}), never 5xx (which the
+openai SDK retries twice and every dashboard counts as an outage).
+
+Unknown, foreign, forged and raw provider ids answer 404; malformed ids and invalid
+parameters 400 naming the parameter; a provider's own 4xx passes through. The table runs
+on the patched build, both models; the marked tests below prove each patch on its own.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import openai
+import psycopg
+import pytest
+
+from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input
+
+models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+# The deployment ids litellm-config.yaml gives each model (model_info.id).
+DEPLOYMENT_IDS = {"gpt-4o-mini": "gpt-4o-mini-openai", "azure-gpt-4o-mini-batch": "gpt-4o-mini-batch-azure"}
+
+
+def b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def forged_file_id(model: str) -> str:
+    """Shaped like LiteLLM's managed file ids, for a file that was never uploaded."""
+    return b64(f"litellm_proxy:application/octet-stream;unified_id,{uuid.uuid4()};target_model_names,{model}")
+
+
+def forged_batch_id(model: str) -> str:
+    """A managed batch id naming the real deployment and a batch it never had."""
+    return b64(f"litellm_proxy;model_id:{DEPLOYMENT_IDS[model]};llm_batch_id:batch_{uuid.uuid4().hex}")
+
+
+@dataclass
+class World:
+    """Two users' keys and the ids the table's paths name, for one model."""
+
+    proxy_url: str
+    keys: dict[str, str]
+    ids: dict[str, str]
+
+    def request(self, user: str | None, method: str, path: str, headers: dict | None = None,
+                **kwargs) -> httpx.Response:
+        auth = {"Authorization": f"Bearer {self.keys[user]}"} if user else {}
+        return httpx.request(method, self.proxy_url + path.format(**self.ids),
+                             headers={**auth, **(headers or {})}, timeout=60, **kwargs)
+
+
+def new_key(proxy, user: str) -> str:
+    answer = httpx.post(f"{proxy.url}/key/generate", json={"user_id": f"{user}-{uuid.uuid4().hex[:8]}"},
+                        headers={"Authorization": f"Bearer {proxy.master_key}"}, timeout=30)
+    answer.raise_for_status()
+    return answer.json()["key"]
+
+
+@pytest.fixture(scope="module", params=MODELS.values(), ids=MODELS.keys())
+def world(request, proxy, say) -> World:
+    model = request.param
+    keys = {user: new_key(proxy, user) for user in ("alice", "bob")}
+    alice, bob = (openai.OpenAI(base_url=proxy.url, api_key=keys[u], max_retries=0, timeout=60)
+                  for u in ("alice", "bob"))
+    uploaded, created, finished = run_batch(alice, model, say)
+    deleted = upload_batch_input(alice, model, batch_lines(model, ["gone"]))
+    alice.files.delete(deleted.id)
+    bobs_file = upload_batch_input(bob, model, batch_lines(model, ["mine"]))
+    bobs_batch = create_batch(bob, bobs_file.id)
+    not_batch = alice.files.create(file=("notes.jsonl", b'{"a": 1}\n'), purpose="user_data",
+                                   extra_body={"target_model_names": model})
+    with psycopg.connect(proxy.database_url) as conn:  # the provider's own ids behind alice's
+        [provider_file] = conn.execute('SELECT flat_model_file_ids[1] FROM "LiteLLM_ManagedFileTable" '
+                                       "WHERE unified_file_id = %s", (uploaded.id,)).fetchone()
+        [provider_batch] = conn.execute('SELECT model_object_id FROM "LiteLLM_ManagedObjectTable" '
+                                        "WHERE unified_object_id = %s", (created.id,)).fetchone()
+    ids = {"model": model, "file": uploaded.id, "output": finished.output_file_id, "batch": created.id,
+           "deleted": deleted.id, "bobs_file": bobs_file.id, "bobs_batch": bobs_batch.id,
+           "user_data_file": not_batch.id, "forged_file": forged_file_id(model),
+           "forged_batch": forged_batch_id(model), "long": "a" * 5000,
+           "provider_file": provider_file, "provider_batch": provider_batch}
+    return World(proxy.url, {**keys, "nobody": "sk-not-a-key"}, ids)
+
+
+# (what, id, status); then CASES: (id, user, method, path, request options, status, error.param
+# or None for any). {names} are filled from World.ids.
+FILE_IDS = [
+    ("raw provider file id", "file-abc123", 404), ("batch-style id", "batch_abc", 404),
+    ("garbage", "doesnotexist", 404), ("unicode", "fïlé-ü✓", 400), ("5,000 characters", "{long}", 400),
+    ("spaces", "a b", 400), ("forged managed id", "{forged_file}", 404),
+    ("another user's file", "{bobs_file}", 404), ("deleted file", "{deleted}", 404),
+    ("the provider's id of the caller's own file", "{provider_file}", 404),
+]
+BATCH_IDS = [
+    ("raw provider batch id", "batch_abc123", 404), ("file-style id", "file-abc", 404),
+    ("garbage", "doesnotexist", 404), ("unicode", "bätch-✓", 400), ("5,000 characters", "{long}", 400),
+    ("forged managed id", "{forged_batch}", 404), ("another user's batch", "{bobs_batch}", 404),
+    ("the provider's id of the caller's own batch", "{provider_batch}", 404),
+]
+UPLOAD = {"purpose": "batch", "target_model_names": "{model}"}
+CREATE = {"input_file_id": "{file}", "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+
+
+def without(body: dict, name: str) -> dict:
+    return {k: v for k, v in body.items() if k != name}
+
+
+CASES = [
+    *[(f"files.retrieve {what}", "alice", "GET", f"/v1/files/{i}", {}, status, None)
+      for what, i, status in FILE_IDS],
+    *[(f"files.content {what}", "alice", "GET", f"/v1/files/{i}/content", {}, status, None)
+      for what, i, status in FILE_IDS],
+    *[(f"files.delete {what}", "alice", "DELETE", f"/v1/files/{i}", {}, status, None)
+      for what, i, status in FILE_IDS],
+    *[(f"batches.retrieve {what}", "alice", "GET", f"/v1/batches/{i}", {}, status, None)
+      for what, i, status in BATCH_IDS],
+    *[(f"batches.cancel {what}", "alice", "POST", f"/v1/batches/{i}/cancel", {}, status, None)
+      for what, i, status in BATCH_IDS],
+    ("batches.cancel a completed batch (the provider's 400)", "alice", "POST", "/v1/batches/{batch}/cancel",
+     {}, 400, None),
+    *[(f"batches.create without {name}", "alice", "POST", "/v1/batches", {"json": without(CREATE, name)},
+       400, name) for name in CREATE],
+    ("batches.create input_file_id of the wrong type", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "input_file_id": 123}}, 400, "input_file_id"),
+    ("batches.create completion_window 1h (the provider's 400)", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "completion_window": "1h"}}, 400, "completion_window"),
+    ("batches.create an unknown endpoint (the provider's 400)", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "endpoint": "/v1/nope"}}, 400, "endpoint"),
+    ("batches.create a raw unknown input file", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "input_file_id": "file-abc123"}}, 404, "input_file_id"),
+    ("batches.create another user's input file", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "input_file_id": "{bobs_file}"}}, 404, "input_file_id"),
+    ("batches.create a deleted input file", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "input_file_id": "{deleted}"}}, 404, "input_file_id"),
+    ("batches.create an input file that is not for batches", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "input_file_id": "{user_data_file}"}}, 400, "input_file_id"),
+    ("batches.create a body that is not JSON", "alice", "POST", "/v1/batches",
+     {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, None),
+    ("batches.create an empty body", "alice", "POST", "/v1/batches", {"content": b""}, 400, "input_file_id"),
+    ("files.create without target_model_names", "alice", "POST", "/v1/files",
+     {"data": {"purpose": "batch"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}}, 400, "target_model_names"),
+    ("files.create with empty target_model_names", "alice", "POST", "/v1/files",
+     {"data": {**UPLOAD, "target_model_names": ""}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}},
+     400, "target_model_names"),
+    ("files.create an empty file", "alice", "POST", "/v1/files",
+     {"data": UPLOAD, "files": {"file": ("in.jsonl", b"")}}, 400, "file"),
+    ("files.create a batch file of blank lines", "alice", "POST", "/v1/files",
+     {"data": UPLOAD, "files": {"file": ("in.jsonl", b"\n \n")}}, 400, "file"),
+    ("files.create an unknown purpose", "alice", "POST", "/v1/files",
+     {"data": {**UPLOAD, "purpose": "nope"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}}, 400, "purpose"),
+    ("files.create for an unknown model", "alice", "POST", "/v1/files",
+     {"data": {**UPLOAD, "target_model_names": "nope"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}},
+     400, None),
+    ("files.list without target_model_names", "alice", "GET", "/v1/files", {}, 400, "target_model_names"),
+    *[(f"files.list {name}={value}", "alice", "GET", "/v1/files",
+       {"params": {"target_model_names": "{model}", name: value}}, 400, name)
+      for name, value in (("limit", "0"), ("limit", "abc"), ("limit", "100000"), ("order", "sideways"),
+                          ("purpose", "nope"))],
+    *[(f"batches.list limit={value}", "alice", "GET", "/v1/batches", {"params": {"limit": value}}, 400, "limit")
+      for value in ("0", "101")],
+    ("files.list without a key", None, "GET", "/v1/files", {"params": {"target_model_names": "{model}"}},
+     401, None),
+    ("batches.list with a wrong key", "nobody", "GET", "/v1/batches", {}, 401, None),
+]
+
+
+def formatted(options: dict, ids: dict) -> dict:
+    """Request options with {placeholders} in strings (one level of dicts) filled in."""
+    def fill(value):
+        if isinstance(value, str):
+            return value.format(**ids)
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+    return {name: fill(value) for name, value in options.items()}
+
+
+@pytest.mark.parametrize("case,user,method,path,options,status,param", CASES, ids=[c[0] for c in CASES])
+def test_client_error_answers_4xx_with_an_openai_error_body(world, case, user, method, path, options,
+                                                             status, param) -> None:
+    answer = world.request(user, method, path, **formatted(options, world.ids))
+    error = answer.json().get("error") if answer.headers.get("content-type", "").startswith(
+        "application/json") else None
+    assert (answer.status_code, type(error)) == (status, dict), answer.text[:300]
+    assert {"message", "type", "param", "code"} <= set(error) and error["message"], error
+    if param:
+        assert error["param"] == param, error
+
+
+def error_of(call) -> openai.APIStatusError:
+    with pytest.raises(openai.APIStatusError) as raised:
+        call()
+    return raised.value
+
+
+@pytest.mark.patch("0012-proxy-errors-keep-their-status.patch")
+@models
+def test_a_providers_client_error_keeps_its_status(client: openai.OpenAI, model: str, say) -> None:
+    """Unpatched: 500 "Internal Server Error, Error code: 400 - {...}", retried by the SDK."""
+    _, created, _ = run_batch(client, model, say, prompts=["one"])
+    refused = error_of(lambda: client.batches.cancel(created.id))
+    assert (refused.status_code, refused.body["message"]) == (400, "Cannot cancel a batch with status 'completed'.")
+    uploaded = upload_batch_input(client, model, batch_lines(model, ["two"]))
+    refused = error_of(lambda: client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
+                                                     completion_window="1h"))  # type: ignore[arg-type]
+    assert (refused.status_code, refused.body["param"]) == (400, "completion_window")
+
+
+@pytest.mark.patch("0013-unknown-and-foreign-ids-answer-404.patch")
+@models
+def test_unknown_raw_and_foreign_ids_answer_404(client: openai.OpenAI, user_client, model: str) -> None:
+    """Unpatched: 500 "The api_key client option must be set" for raw and unknown ids,
+    500 "list index out of range" cancelling a forged batch id, and another user's input
+    file accepted for a batch."""
+    for call in (lambda: client.files.retrieve("file-abc123"), lambda: client.files.content("doesnotexist"),
+                 lambda: client.batches.retrieve("batch_abc123"),
+                 lambda: client.batches.cancel(forged_batch_id(model))):
+        assert error_of(call).status_code == 404
+    owner, other = user_client("owner"), user_client("other")
+    theirs = upload_batch_input(owner, model, batch_lines(model, ["mine"]))
+    refused = error_of(lambda: create_batch(other, theirs.id))
+    assert (refused.status_code, refused.body["param"]) == (404, "input_file_id")
+
+
+@pytest.mark.patch("0014-files-batches-request-validation.patch")
+@models
+def test_malformed_requests_answer_400_naming_the_parameter(client: openai.OpenAI, model: str) -> None:
+    """Unpatched: 500 "acreate_batch() missing 1 required positional argument", 500
+    "files_settings is not set", and an empty upload accepted."""
+    refused = error_of(lambda: client.post("/v1/batches", cast_to=object,
+                                           body={"endpoint": "/v1/chat/completions", "completion_window": "24h"}))
+    assert (refused.status_code, refused.body["param"]) == (400, "input_file_id")
+    refused = error_of(lambda: client.files.create(file=("in.jsonl", b""), purpose="batch",
+                                                   extra_body={"target_model_names": model}))
+    assert (refused.status_code, refused.body["param"]) == (400, "file")
+    refused = error_of(lambda: client.files.create(file=("in.jsonl", b'{"a": 1}\n'), purpose="batch"))
+    assert (refused.status_code, refused.body["param"]) == (400, "target_model_names")
+
+
+@pytest.mark.patch("0015-list-files-with-batch-output-files.patch")
+@models
+def test_listing_files_includes_a_batchs_output_file(client: openai.OpenAI, model: str, say) -> None:
+    """Unpatched: 500 "OpenAIFileObject() argument after ** must be a mapping, not NoneType"."""
+    _, _, batch = run_batch(client, model, say, prompts=["one"])
+    listed = client.files.list(extra_query={"target_model_names": model})
+    assert batch.output_file_id in [f.id for f in listed.data]

@@ -1,0 +1,179 @@
+"""Faults upstream and in the database: the caller gets a clean error, fast, and nothing
+is half-written or lost.
+
+The proxy here is a process of its own (and for the database test has its own embedded
+PostgreSQL), so what the faults do to it touches no other test; faults are injected into
+the suite's mock for one call at a time and cleared at once. Its config is the
+project's with these test settings: a 3 s upstream timeout, no retries inside LiteLLM
+(neither its router's nor the SDK's: each fault reaches the caller on the first try; with
+LiteLLM's retries the caller still gets the same error, only seconds later) and no router cooldowns
+(LiteLLM would otherwise answer 429 "No deployments available" for a while after a
+deployment failed, which is its policy, not a fault's answer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import psycopg
+import pytest
+import yaml
+
+from litellm_batch_fixes.paths import DEFAULT_CONFIG
+from litellm_batch_fixes.stack import Stack
+
+from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input
+
+UPSTREAM_TIMEOUT = 3
+ANSWER_WITHIN = 20  # seconds: no fault may make the caller wait longer
+FAULTS = {"500": {"status": 500}, "503": {"status": 503}, "429": {"status": 429},
+          "timeout": {"delay_seconds": UPSTREAM_TIMEOUT + 3}}
+EXPECTED = {"500": 500, "503": 503, "429": 429, "timeout": 504}
+# verb -> (method, the mock's route as a regex)
+VERBS = {
+    "files.create": ("POST", r"/files$"),
+    "files.retrieve": ("GET", r"/files/[^/]+$"),
+    "files.content": ("GET", r"/files/[^/]+/content$"),
+    "files.delete": ("DELETE", r"/files/[^/]+$"),
+    "batches.create": ("POST", r"/batches$"),
+    "batches.retrieve": ("GET", r"/batches/[^/]+$"),
+    "batches.cancel": ("POST", r"/batches/[^/]+/cancel$"),
+}
+
+
+def fault_config(directory: Path) -> Path:
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text())
+    for deployment in config["model_list"]:
+        deployment["litellm_params"].update(timeout=UPSTREAM_TIMEOUT, max_retries=0)
+    config["router_settings"] = {"disable_cooldowns": True, "num_retries": 0}
+    path = directory / "litellm-config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@contextlib.contextmanager
+def own_stack(directory: Path, say, database_url: str | None, mock_url: str | None = None):
+    stack = Stack(state_dir=directory, config=fault_config(directory), port=0, database_url=database_url,
+                  mock_url=mock_url, log=lambda m: say(f"faults: {m}"))
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def faulty(services, tmp_path_factory, say):
+    with own_stack(tmp_path_factory.mktemp("faults"), say, services.database_for("litellm_faults"),
+                   services.mock_url) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def sdk(faulty) -> openai.OpenAI:
+    return openai.OpenAI(base_url=faulty.url, api_key=faulty.master_key, max_retries=0, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def finished_batches(sdk, say) -> dict:
+    """Per model: (input file, created batch, completed batch), read by the cases."""
+    return {model: run_batch(sdk, model, say, prompts=["one"]) for model in MODELS.values()}
+
+
+def inject(stack: Stack, verb: str, fault: str) -> None:
+    method, route = VERBS[verb]
+    answer = httpx.post(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"}, timeout=10,
+                        json={"route": "^.*" + route, "method": method, "count": 20, **FAULTS[fault]})
+    answer.raise_for_status()
+
+
+def clear(stack: Stack) -> None:
+    httpx.delete(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"},
+                 timeout=10).raise_for_status()
+
+
+def rows(stack: Stack) -> tuple[int, int]:
+    with psycopg.connect(stack.database_url) as conn:
+        return tuple(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                     for table in ("LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable"))
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("verb", VERBS)
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
+        faulty, sdk, finished_batches, model, verb, fault) -> None:
+    client = sdk
+    uploaded, created, finished = finished_batches[model]
+    if verb == "files.delete":  # its own file: nothing else may depend on what it deletes
+        uploaded = upload_batch_input(client, model, batch_lines(model, ["two"]))
+    calls = {
+        "files.create": lambda: upload_batch_input(client, model, batch_lines(model, ["three"])),
+        "files.retrieve": lambda: client.files.retrieve(finished.output_file_id),  # asks the provider
+        "files.content": lambda: client.files.content(finished.output_file_id),
+        "files.delete": lambda: client.files.delete(uploaded.id),
+        "batches.create": lambda: create_batch(client, uploaded.id),
+        "batches.retrieve": lambda: client.batches.retrieve(created.id),
+        "batches.cancel": lambda: client.batches.cancel(created.id),  # the fault answers first
+    }
+    before = rows(faulty)
+    inject(faulty, verb, fault)
+    started = time.monotonic()
+    try:
+        with pytest.raises(openai.APIStatusError) as failed:
+            calls[verb]()
+    finally:
+        clear(faulty)
+    assert time.monotonic() - started < ANSWER_WITHIN
+    assert failed.value.status_code == EXPECTED[fault], failed.value.body
+    assert isinstance(failed.value.body, dict) and failed.value.body.get("message")
+    assert rows(faulty) == before, "a failed call must leave no half-written row"
+    # nothing lost: what the failed call touched is still there and still works
+    assert client.files.retrieve(uploaded.id).id == uploaded.id
+    assert client.batches.retrieve(created.id).output_file_id == finished.output_file_id
+
+
+@pytest.fixture
+def state_dir():
+    """A state dir whose embedded PostgreSQL the postgres user can reach (when run as root)."""
+    directory = Path(tempfile.mkdtemp(prefix="lbf-outage-"))
+    directory.chmod(0o711)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back(state_dir, say) -> None:
+    """The proxy's own embedded PostgreSQL is stopped under it and started again (through
+    the Prisma bridge; native engines can't be had here)."""
+    with own_stack(state_dir, say, database_url=None) as stack:
+        client = openai.OpenAI(base_url=stack.url, api_key=stack.master_key, max_retries=0, timeout=30)
+        model = MODELS["gpt"]
+        uploaded, created, _ = run_batch(client, model, say, prompts=["one"])
+        postgres = stack.services[0]
+        postgres.stop()
+        say("faults: PostgreSQL stopped under the proxy")
+        for call in (lambda: client.files.retrieve(uploaded.id), lambda: client.batches.retrieve(created.id),
+                     lambda: upload_batch_input(client, model, batch_lines(model, ["during"]))):
+            started = time.monotonic()
+            with pytest.raises(openai.APIStatusError) as failed:
+                call()
+            assert time.monotonic() - started < ANSWER_WITHIN
+            assert failed.value.status_code >= 500 and isinstance(failed.value.body, dict)
+        postgres.start()
+        back = time.monotonic()
+        while True:
+            try:
+                assert client.batches.retrieve(created.id).id == created.id
+                break
+            except (openai.APIStatusError, openai.APIConnectionError):
+                assert time.monotonic() - back < 10, "not serving 10 s after PostgreSQL came back"
+                time.sleep(0.2)
+        say(f"faults: serving again {time.monotonic() - back:.1f}s after PostgreSQL came back")
+        assert client.files.retrieve(uploaded.id).id == uploaded.id
+        again = upload_batch_input(client, model, batch_lines(model, ["after"]))
+        assert client.files.retrieve(again.id).id == again.id
