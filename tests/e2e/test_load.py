@@ -4,6 +4,7 @@ instances on one database, as operators run them behind a load balancer."""
 from __future__ import annotations
 
 import itertools
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
@@ -30,7 +31,7 @@ def count_rows(database_url: str, table: str, column: str, ids: list[str]) -> di
     return {**dict.fromkeys(ids, 0), **dict(found)}
 
 
-def test_concurrent_flows_all_succeed_and_each_row_is_written_once(proxy, user_client) -> None:
+def test_concurrent_flows_all_succeed_and_each_row_is_written_once(proxy, user_client, say) -> None:
     clients = [user_client("load-a"), user_client("load-b")]
     plan = list(itertools.islice(itertools.cycle(itertools.product(clients, MODELS.values())), FLOWS))
 
@@ -41,8 +42,10 @@ def test_concurrent_flows_all_succeed_and_each_row_is_written_once(proxy, user_c
         assert client.batches.retrieve(created.id).id == created.id
         return uploaded.id, created.id
 
+    started = time.monotonic()
     with ThreadPoolExecutor(WORKERS) as pool:
         done = list(pool.map(flow, plan))
+    say(f"load: {FLOWS} flows, {WORKERS} at a time, in {time.monotonic() - started:.1f}s")
     files, batches = [f for f, _ in done], [b for _, b in done]
     assert len(set(files)) == len(set(batches)) == FLOWS
     assert set(count_rows(proxy.database_url, "LiteLLM_ManagedFileTable", "unified_file_id", files).values()) == {1}
