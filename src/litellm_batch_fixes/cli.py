@@ -42,7 +42,8 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     _raise_on_sigterm()
     stack = Stack(state_dir=args.state_dir, config=args.config,
                   build="unpatched" if args.unpatched else "patched", host=args.host,
-                  port=args.port, database_url=os.environ.get("DATABASE_URL"), log=log)
+                  port=args.port, database_url=os.environ.get("DATABASE_URL"),
+                  batch_polling_interval=args.batch_polling_interval, log=log)
     started = time.monotonic()
     try:
         stack.start()
@@ -76,6 +77,16 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=ROOT)
 
 
+def positive_seconds(value: str) -> int:
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = 0
+    if seconds < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of seconds >= 1")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="./dev", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -91,6 +102,9 @@ def parser() -> argparse.ArgumentParser:
     proxy.add_argument("--host", default="127.0.0.1")
     proxy.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     proxy.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    proxy.add_argument("--batch-polling-interval", type=positive_seconds, metavar="SECONDS",
+                       help="how often the batch cost poller records finished batches' spend "
+                            "(default: $PROXY_BATCH_POLLING_INTERVAL, else LiteLLM's 3600)")
     proxy.set_defaults(func=cmd_proxy)
 
     mock = sub.add_parser("mock-server", help="run the mock Azure OpenAI / OpenAI server")

@@ -50,6 +50,9 @@ class Stack:
     port: int = 4000  # 0: any free port (tests)
     database_url: str | None = None
     mock_url: str | None = None
+    # Seconds between the batch cost poller's runs (LiteLLM's PROXY_BATCH_POLLING_INTERVAL);
+    # None: LiteLLM's default, 3600.
+    batch_polling_interval: int | None = None
     log: Log = print
     services: list = field(default_factory=list)
     proxy: Service | None = None
@@ -100,6 +103,8 @@ class Stack:
             self.state_dir, "master-key", "LITELLM_MASTER_KEY", "sk-")
         salt_key, _ = stored_secret(self.state_dir, "salt-key", "LITELLM_SALT_KEY", "salt-")
         env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
+        if self.batch_polling_interval is not None:
+            env["PROXY_BATCH_POLLING_INTERVAL"] = str(self.batch_polling_interval)
         self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: self._start_proxy(python, env, logs))
         self.services.append(self.proxy)
 

@@ -1,0 +1,233 @@
+"""Batch spend: recorded exactly once per batch, priced right on both routes, whatever
+state the batch ended in, across a restart and with two proxies polling one database.
+
+LiteLLM's batch cost poller (CheckBatchCost) records a finished batch as one
+`aretrieve_batch` spend log row without an API key, attributed to the batch's creator.
+Here it runs every 5 s (`batch_polling_interval`; LiteLLM adds up to 30 s of jitter) and
+spend rows are flushed to the database every ~10 s, so each wait allows a minute. Each
+batch belongs to a user of its own, so the creator's rows are that batch's records.
+
+The expected cost is computed from the output file's per-line usage and the cost map the
+build ships (batch prices where the map has them; else half the standard price, LiteLLM's
+rule for batches), for the model the config prices the deployment as.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import openai
+import psycopg
+import pytest
+import yaml
+
+from litellm_batch_fixes.build import site_packages
+from litellm_batch_fixes.paths import DEFAULT_CONFIG
+from litellm_batch_fixes.stack import Stack
+
+from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input, wait_for_batch
+
+POLL_EVERY = 5
+RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
+models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+
+
+@contextlib.contextmanager
+def running(stack: Stack):
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+def spend_stack(build: str, state_dir: Path, database_url: str, mock_url: str | None, say,
+                interval: int = POLL_EVERY) -> Stack:
+    return Stack(state_dir=state_dir, config=DEFAULT_CONFIG, build=build, port=0, database_url=database_url,
+                 mock_url=mock_url, batch_polling_interval=interval, log=lambda m: say(f"spend: {m}"))
+
+
+@pytest.fixture(scope="module")
+def spender(proxy, services, tmp_path_factory, say):
+    """A proxy of the build under test whose poller runs every few seconds."""
+    database = services.database_for(f"litellm_spend_{proxy.build.replace('-', '_')}")
+    with running(spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url,
+                             say)) as stack:
+        yield stack
+
+
+def new_user(stack: Stack) -> tuple[str, openai.OpenAI]:
+    """A user and an SDK client of its key."""
+    user_id = f"spender-{uuid.uuid4().hex[:8]}"
+    answer = httpx.post(f"{stack.url}/user/new", json={"user_id": user_id},
+                        headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30)
+    answer.raise_for_status()
+    return user_id, openai.OpenAI(base_url=stack.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
+
+
+def poller_records(database_url: str, user_id: str) -> list[tuple[float, int, int]]:
+    """(spend, prompt tokens, completion tokens) of the poller's rows for the user's batches."""
+    with psycopg.connect(database_url) as conn:
+        return conn.execute('SELECT spend, prompt_tokens, completion_tokens FROM "LiteLLM_SpendLogs" '
+                            "WHERE \"user\" = %s AND call_type = 'aretrieve_batch' AND api_key = ''",
+                            (user_id,)).fetchall()
+
+
+def wait_for_records(database_url: str, user_ids: list[str], say) -> dict[str, list]:
+    deadline = time.monotonic() + RECORDED_WITHIN
+    while True:
+        found = {user: poller_records(database_url, user) for user in user_ids}
+        if all(found.values()):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no spend recorded within {RECORDED_WITHIN}s for "
+                                 f"{[u for u, rows in found.items() if not rows]}")
+        time.sleep(1)
+
+
+def priced_as(model: str) -> str:
+    """The model the config prices a deployment as: its base_model, else its own model."""
+    [deployment] = [d for d in yaml.safe_load(DEFAULT_CONFIG.read_text())["model_list"]
+                    if d["model_name"] == model]
+    return deployment.get("model_info", {}).get("base_model") or deployment["litellm_params"]["model"]
+
+
+def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tuple[float, int, int]:
+    """From the output file's lines and the build's own cost map."""
+    python = Path(stack.proxy.process.args[0])
+    prices = json.loads((site_packages(python) / "litellm" / "model_prices_and_context_window_backup.json")
+                        .read_text())
+    name = priced_as(model)
+    entry = prices.get(name) or prices[name.split("/", 1)[1]]
+    per_input = entry.get("input_cost_per_token_batches") or entry["input_cost_per_token"] / 2
+    per_output = entry.get("output_cost_per_token_batches") or entry["output_cost_per_token"] / 2
+    prompt = completion = 0
+    for line in client.files.content(batch.output_file_id).text.splitlines():
+        usage = json.loads(line)["response"]["body"]["usage"]
+        prompt, completion = prompt + usage["prompt_tokens"], completion + usage["completion_tokens"]
+    return prompt * per_input + completion * per_output, prompt, completion
+
+
+def lost_batch_id() -> str:
+    """A managed batch id on a real deployment for a batch its provider never had."""
+    raw = f"litellm_proxy;model_id:gpt-4o-mini-openai;llm_batch_id:batch_lost_{uuid.uuid4().hex}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.fixture(scope="module")
+def finished(spender, say) -> dict:
+    """Batches made up front so one wait covers them: per model, one with a failed line
+    (the client watches it complete before the poller runs) and one nobody retrieves
+    until it is recorded; one whose every line failed; and a recorded batch the provider
+    never had, which the poller can't find."""
+    with psycopg.connect(spender.database_url) as conn:  # the poller meets it first
+        conn.execute('INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '
+                     'file_object, file_purpose, status, created_by, updated_by, created_at, updated_at) '
+                     "VALUES (%s, %s, %s, '{}', 'batch', 'validating', 'nobody', 'nobody', now(), now())",
+                     (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"))
+    made = {}
+    for model in MODELS.values():
+        user, client = new_user(spender)
+        _, _, batch = run_batch(client, model, say, prompts=["one", "two", "three", "bad"], bad_max_tokens_at=3)
+        for _ in range(5):  # more clients seeing the final state: still recorded once
+            client.batches.retrieve(batch.id)
+        made[model] = (user, client, batch)
+        quiet_user, quiet = new_user(spender)
+        unseen = create_batch(quiet, upload_batch_input(quiet, model, batch_lines(model, ["four"])).id)
+        made[model, "unseen"] = (quiet_user, quiet, unseen)
+    failed_user, failed_client = new_user(spender)
+    model = MODELS["gpt"]
+    _, _, all_failed = run_batch(failed_client, model, say, prompts=["x"], bad_max_tokens_at=0)
+    made["all-failed"] = (failed_user, failed_client, all_failed)
+    made["records"] = wait_for_records(spender.database_url, [made[k][0] for k in made], say)
+    return made
+
+
+@pytest.mark.patch("0017-batch-cost-priced-by-base-model.patch")
+def test_an_azure_batch_is_priced_by_its_base_model(spender, finished) -> None:
+    """Unpatched: the Azure batch is recorded at $0 (its deployment name has no price)."""
+    model = MODELS["azure"]
+    user, client, batch = finished[model]
+    cost, prompt, completion = expected_cost(spender, client, batch, model)
+    [(spend, prompt_tokens, completion_tokens)] = finished["records"][user]
+    assert (prompt_tokens, completion_tokens) == (prompt, completion)
+    assert spend == pytest.approx(cost, rel=1e-9) and spend > 0
+
+
+def test_each_batch_is_recorded_once_at_the_price_of_its_successful_lines(spender, finished) -> None:
+    for model in MODELS.values():
+        user, client, batch = finished[model]
+        assert (batch.request_counts.completed, batch.request_counts.failed) == (3, 1)
+        cost, _, _ = expected_cost(spender, client, batch, model)
+        # once, however many clients saw it completed before the poller did
+        [(spend, _, _)] = finished["records"][user]
+        assert spend == pytest.approx(cost, rel=1e-9)
+
+
+def test_a_batch_recorded_before_anyone_retrieves_it_stays_recorded_once(spender, finished, say) -> None:
+    for model in MODELS.values():
+        user, client, batch = finished[model, "unseen"]
+        done = wait_for_batch(client, batch.id, say)
+        for _ in range(3):
+            client.batches.retrieve(done.id)
+        assert len(poller_records(spender.database_url, user)) == 1
+
+
+@pytest.mark.patch("0016-batch-cost-recorded-once.patch")
+def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, finished) -> None:
+    """Unpatched: never recorded; the poller queries it again every cycle."""
+    user, _, batch = finished["all-failed"]
+    assert (batch.status, batch.output_file_id, batch.request_counts.failed) == ("completed", None, 1)
+    assert finished["records"][user] == [(0.0, 0, 0)]
+    with psycopg.connect(spender.database_url) as conn:
+        [status] = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = %s',
+                                (batch.id,)).fetchone()
+    assert status == "complete"
+
+
+def test_a_batch_the_provider_cant_find_stops_no_other(spender, finished) -> None:
+    """The lost batch was polled first in each cycle; every real batch was still recorded."""
+    assert all(finished["records"].values())
+    with psycopg.connect(spender.database_url) as conn:
+        lost = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE created_by = %s',
+                            ("nobody",)).fetchall()
+    assert lost == [("validating",)]  # kept, and tried again next cycle
+
+
+def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, services, tmp_path, say) -> None:
+    """The first proxy never polls (interval of an hour); the restarted one records the
+    batches it finished (their deployment ids are stable, so they still route)."""
+    database = services.database_for("litellm_spend_restart")
+    made = {}
+    with running(spend_stack(proxy.build, tmp_path, database, None, say, interval=3600)) as first:
+        for model in MODELS.values():
+            user, client = new_user(first)
+            made[model] = (user, run_batch(client, model, say, prompts=["one", "two"])[2])
+    with running(spend_stack(proxy.build, tmp_path, database, None, say)):
+        records = wait_for_records(database, [user for user, _ in made.values()], say)
+    assert all(len(rows) == 1 and rows[0][1] > 0 for rows in records.values())
+
+
+def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services, tmp_path, say,
+                                                                 monkeypatch) -> None:
+    database = services.database_for("litellm_spend_replicas")
+    monkeypatch.setenv("LITELLM_MASTER_KEY", f"sk-{uuid.uuid4().hex}")
+    monkeypatch.setenv("LITELLM_SALT_KEY", f"salt-{uuid.uuid4().hex}")
+    with contextlib.ExitStack() as stacks:
+        first, _ = (stacks.enter_context(running(spend_stack(proxy.build, tmp_path / name, database,
+                                                             services.mock_url, say)))
+                    for name in ("a", "b"))
+        users = {}
+        for model in MODELS.values():
+            user, client = new_user(first)
+            users[user] = (client, model, run_batch(client, model, say, prompts=["one", "two"])[2])
+        wait_for_records(database, list(users), say)
+        time.sleep(POLL_EVERY + 30 + 10)  # every poller has had its turn since, and flushed
+        for user, (client, model, batch) in users.items():
+            [(spend, _, _)] = poller_records(database, user)
+            assert spend == pytest.approx(expected_cost(first, client, batch, model)[0], rel=1e-9)
