@@ -135,3 +135,9 @@ class Stack:
     def stop(self) -> None:
         while self.services:
             self.services.pop().stop()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

@@ -38,14 +38,6 @@ RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
 
-@contextlib.contextmanager
-def running(stack: Stack):
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
-
-
 def spend_stack(build: str, state_dir: Path, database_url: str, mock_url: str | None, say,
                 interval: int = POLL_EVERY) -> Stack:
     return Stack(state_dir=state_dir, config=DEFAULT_CONFIG, build=build, port=0, database_url=database_url,
@@ -56,8 +48,8 @@ def spend_stack(build: str, state_dir: Path, database_url: str, mock_url: str | 
 def spender(proxy, services, tmp_path_factory, say):
     """A proxy of the build under test whose poller runs every few seconds."""
     database = services.database_for(f"litellm_spend_{proxy.build.replace('-', '_')}")
-    with running(spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url,
-                             say)) as stack:
+    with spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url,
+                     say) as stack:
         yield stack
 
 
@@ -204,11 +196,11 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
     batches it finished (their deployment ids are stable, so they still route)."""
     database = services.database_for("litellm_spend_restart")
     made = {}
-    with running(spend_stack(proxy.build, tmp_path, database, None, say, interval=3600)) as first:
+    with spend_stack(proxy.build, tmp_path, database, None, say, interval=3600) as first:
         for model in MODELS.values():
             user, client = new_user(first)
             made[model] = (user, run_batch(client, model, say, prompts=["one", "two"])[2])
-    with running(spend_stack(proxy.build, tmp_path, database, None, say)):
+    with spend_stack(proxy.build, tmp_path, database, None, say):
         records = wait_for_records(database, [user for user, _ in made.values()], say)
     assert all(len(rows) == 1 and rows[0][1] > 0 for rows in records.values())
 
@@ -219,8 +211,8 @@ def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services
     monkeypatch.setenv("LITELLM_MASTER_KEY", f"sk-{uuid.uuid4().hex}")
     monkeypatch.setenv("LITELLM_SALT_KEY", f"salt-{uuid.uuid4().hex}")
     with contextlib.ExitStack() as stacks:
-        first, _ = (stacks.enter_context(running(spend_stack(proxy.build, tmp_path / name, database,
-                                                             services.mock_url, say)))
+        first, _ = (stacks.enter_context(spend_stack(proxy.build, tmp_path / name, database,
+                                                     services.mock_url, say))
                     for name in ("a", "b"))
         users = {}
         for model in MODELS.values():

@@ -13,7 +13,6 @@ deployment failed, which is its policy, not a fault's answer).
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import time
@@ -57,14 +56,9 @@ def fault_config(directory: Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def own_stack(directory: Path, say, database_url: str | None, mock_url: str | None = None):
-    stack = Stack(state_dir=directory, config=fault_config(directory), port=0, database_url=database_url,
-                  mock_url=mock_url, log=lambda m: say(f"faults: {m}"))
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
+def own_stack(directory: Path, say, database_url: str | None, mock_url: str | None = None) -> Stack:
+    return Stack(state_dir=directory, config=fault_config(directory), port=0, database_url=database_url,
+                 mock_url=mock_url, log=lambda m: say(f"faults: {m}"))
 
 
 @pytest.fixture(scope="module")

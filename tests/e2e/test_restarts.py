@@ -4,8 +4,6 @@ restarted on the port it had, while clients still hold connections to it, starts
 
 from __future__ import annotations
 
-import contextlib
-
 import openai
 import pytest
 
@@ -14,14 +12,6 @@ from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.stack import Stack
 
 from .flows import MODELS, batch_lines, create_batch, upload_batch_input, wait_for_batch
-
-
-@contextlib.contextmanager
-def running(stack: Stack):
-    try:
-        yield stack.start()
-    finally:
-        stack.stop()
 
 
 @pytest.mark.parametrize("restarted", ["proxy", "proxy-and-mock"])
@@ -38,7 +28,7 @@ def test_files_and_batches_made_before_a_restart_are_served_after_it(
                      mock_url=mock_url, log=lambda m: say(f"restart: {m}"))
 
     made = {}
-    with running(stack()) as first:
+    with stack() as first:
         client = openai.OpenAI(base_url=first.url, api_key=first.master_key, max_retries=0, timeout=60)
         for name, model in MODELS.items():
             done = upload_batch_input(client, model, batch_lines(model, ["one", "two"]))
@@ -47,7 +37,7 @@ def test_files_and_batches_made_before_a_restart_are_served_after_it(
             made[name] = (done, finished, pending)
         # the SDK keeps its connections open: the port must still be ours at once after the stop
 
-    with running(stack()) as second:
+    with stack() as second:
         assert second.url == first.url
         client = openai.OpenAI(base_url=second.url, api_key=second.master_key, max_retries=0, timeout=60)
         for name, (uploaded, finished, pending) in made.items():
