@@ -156,13 +156,18 @@ CASES = [
     ("files.create for an unknown model", "alice", "POST", "/v1/files",
      {"data": {**UPLOAD, "target_model_names": "nope"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}},
      400, None),
+    ("files.create without a purpose", "alice", "POST", "/v1/files",
+     {"data": {"target_model_names": "{model}"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}}, 400, "purpose"),
+    ("files.create without a file", "alice", "POST", "/v1/files", {"data": UPLOAD}, 400, "file"),
+    ("files.create as JSON instead of multipart", "alice", "POST", "/v1/files",
+     {"json": {"purpose": "batch", "file": "abc"}}, 400, None),
     ("files.list without target_model_names", "alice", "GET", "/v1/files", {}, 400, "target_model_names"),
     *[(f"files.list {name}={value}", "alice", "GET", "/v1/files",
        {"params": {"target_model_names": "{model}", name: value}}, 400, name)
       for name, value in (("limit", "0"), ("limit", "abc"), ("limit", "100000"), ("order", "sideways"),
                           ("purpose", "nope"))],
     *[(f"batches.list limit={value}", "alice", "GET", "/v1/batches", {"params": {"limit": value}}, 400, "limit")
-      for value in ("0", "101")],
+      for value in ("0", "101", "abc")],
     ("files.list without a key", None, "GET", "/v1/files", {"params": {"target_model_names": "{model}"}},
      401, None),
     ("batches.list with a wrong key", "nobody", "GET", "/v1/batches", {}, 401, None),
@@ -249,3 +254,14 @@ def test_listing_files_includes_a_batchs_output_file(client: openai.OpenAI, mode
     _, _, batch = run_batch(client, model, say, prompts=["one"])
     listed = client.files.list(extra_query={"target_model_names": model})
     assert batch.output_file_id in [f.id for f in listed.data]
+
+
+@pytest.mark.patch("0018-request-validation-errors-answer-400.patch")
+def test_a_request_fastapi_cant_parse_answers_400_with_an_openai_error(proxy) -> None:
+    """Unpatched: 422 {"detail": [{"type": "missing", "loc": ["body", "purpose"], ...}]}."""
+    headers = {"Authorization": f"Bearer {proxy.master_key}"}
+    answer = httpx.post(f"{proxy.url}/v1/files", headers=headers, timeout=30,
+                        data={"target_model_names": MODELS["gpt"]}, files={"file": ("in.jsonl", b"{}\n")})
+    assert (answer.status_code, answer.json().get("error", {}).get("param")) == (400, "purpose")
+    answer = httpx.get(f"{proxy.url}/v1/batches", params={"limit": "abc"}, headers=headers, timeout=30)
+    assert (answer.status_code, answer.json().get("error", {}).get("param")) == (400, "limit")
