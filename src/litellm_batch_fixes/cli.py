@@ -1,4 +1,4 @@
-"""`./dev` commands: setup, proxy, mock-server, test."""
+"""`./dev` commands: setup, proxy, migrate, mock-server, test."""
 
 from __future__ import annotations
 
@@ -65,6 +65,20 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         stack.stop()
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """The schema step of `proxy` alone, for a service manager to run before the proxy."""
+    from .stack import migrate
+
+    database_url = os.environ.get("DATABASE_URL")
+    if not database_url:
+        print("error: DATABASE_URL is not set: name the database to migrate", file=sys.stderr)
+        return 2
+    python = ensure_build("unpatched" if args.unpatched else "patched", log)
+    applied = migrate(python, database_url)
+    log(f"{len(applied)} migrations applied now, the rest were already")
+    return 0
+
+
 def cmd_mock_server(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "mock_openai_server", "--host", args.host, "--port", str(args.port)]
     return subprocess.call(command)
@@ -106,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
                        help="how often the batch cost poller records finished batches' spend "
                             "(default: $PROXY_BATCH_POLLING_INTERVAL, else LiteLLM's 3600)")
     proxy.set_defaults(func=cmd_proxy)
+
+    migrate = sub.add_parser("migrate", help="apply LiteLLM's schema to $DATABASE_URL and exit")
+    migrate.add_argument("--unpatched", action="store_true", help="the schema of the unpatched build")
+    migrate.set_defaults(func=cmd_migrate)
 
     mock = sub.add_parser("mock-server", help="run the mock Azure OpenAI / OpenAI server")
     mock.add_argument("--port", type=int, default=8090)

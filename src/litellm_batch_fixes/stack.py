@@ -23,6 +23,11 @@ from .proxy import proxy_env, start_proxy
 Log = Callable[[str], None]
 
 
+def migrate(python: Path, database_url: str) -> list[str]:
+    """LiteLLM's schema, from the build's litellm-proxy-extras, onto the database."""
+    return apply_migrations(database_url, site_packages(python) / "litellm_proxy_extras" / "migrations")
+
+
 def config_uses_mock(config: Path) -> bool:
     return "os.environ/MOCK_" in config.read_text()
 
@@ -88,8 +93,7 @@ class Stack:
             self._step("PostgreSQL (embedded, data in the state dir)", postgres.start)
             self.services.append(postgres)
             self.database_url = postgres.url
-        migrations = site_packages(python) / "litellm_proxy_extras" / "migrations"
-        applied = self._step("schema migrations", lambda: apply_migrations(self.database_url, migrations))
+        applied = self._step("schema migrations", lambda: migrate(python, self.database_url))
         self.log(f"  {len(applied)} migrations applied now, the rest were already")
         upstream: dict[str, str] = {}
         if config_uses_mock(self.config):

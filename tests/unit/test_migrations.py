@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
+import subprocess
+import sys
 
 import psycopg
 import pytest
@@ -45,3 +49,16 @@ def test_a_changed_migration_is_refused(database, migrations_dir, tmp_path) -> N
     first.write_text(first.read_text() + "\n-- edited\n")
     with pytest.raises(MigrationError, match="another checksum"):
         apply_migrations(database, changed)
+
+
+def test_dev_migrate_applies_the_schema_once_for_a_service_manager(database) -> None:
+    """`./dev migrate` (the NixOS module's oneshot before the proxy): DATABASE_URL only."""
+    command = [sys.executable, "-m", "litellm_batch_fixes", "migrate"]
+    first = subprocess.run(command, env={**os.environ, "DATABASE_URL": database}, capture_output=True, text=True)
+    again = subprocess.run(command, env={**os.environ, "DATABASE_URL": database}, capture_output=True, text=True)
+    assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
+    assert re.search(r"^([1-9]\d*) migrations applied now", first.stdout, re.M)
+    assert re.search(r"^0 migrations applied now", again.stdout, re.M)
+    missing = subprocess.run(command, env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "DATABASE_URL is not set" in missing.stderr
