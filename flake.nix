@@ -41,5 +41,9 @@
       });
       checks = perSystem (outputs: outputs.checks);
       formatter = perSystem (outputs: outputs.formatter);
+      # services.litellm-batch-fixes (README, "Deploy on NixOS").
+      nixosModules.default = import ./nix/nixos-module.nix {
+        packagesFor = system: self.packages.${system};
+      };
     };
 }

@@ -55,6 +55,8 @@ let
       ;
     inherit (pkgs) writeShellApplication postgresql util-linux;
   };
+  # services.litellm-batch-fixes with this system's proxy (flake.nix offers it for any system).
+  nixosModule = import ./nixos-module.nix { packagesFor = _: { inherit proxy; }; };
   pytestCheck = import ./checks/pytest.nix {
     inherit
       lib
@@ -130,6 +132,11 @@ in
       description = "the end-to-end suite on both builds, local-process backend";
     };
     formatting = import ./checks/formatting.nix { inherit (pkgs) runCommand nixfmt; };
+    nixos-vm = import ./checks/nixos-vm.nix {
+      inherit (pkgs) testers;
+      module = nixosModule;
+      inherit devEnv source;
+    };
   };
 
   formatter = pkgs.nixfmt-tree;

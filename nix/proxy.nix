@@ -1,6 +1,7 @@
 # `nix run .#proxy`: the same launcher as `./dev proxy` (python -m litellm_batch_fixes
 # proxy), told by environment to use the Nix-built builds, the native Prisma engines and
-# nixpkgs' PostgreSQL. Arguments are ./dev proxy's (--unpatched, --port, --state-dir...).
+# nixpkgs' PostgreSQL. Arguments are ./dev proxy's (--unpatched, --port, --state-dir...);
+# `migrate` as the first one runs ./dev migrate instead (the NixOS module's schema step).
 {
   writeShellApplication,
   postgresql,
@@ -27,6 +28,10 @@ writeShellApplication {
       keep = true;
     }}
     export PYTHONPATH=${source}/src:${source}/mock-server/src''${PYTHONPATH:+:$PYTHONPATH}
+    if [ "''${1:-}" = migrate ]; then
+      shift
+      exec ${devEnv}/bin/python -m litellm_batch_fixes migrate "$@"
+    fi
     exec ${devEnv}/bin/python -m litellm_batch_fixes proxy "$@"
   '';
   meta = {

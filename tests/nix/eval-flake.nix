@@ -59,14 +59,15 @@ let
       packages = map str outputs.devShells.${system}.default.stub.args.packages;
     };
     checks = builtins.mapAttrs (_: check: {
-      inherit (check.stub.args) script;
+      script = check.stub.args.script or check.stub.args.testScript;
       platforms = check.stub.args.meta.platforms or null;
-      nativeBuildInputs = map str check.stub.args.nativeBuildInputs;
+      nativeBuildInputs = map str (check.stub.args.nativeBuildInputs or [ ]);
     }) outputs.checks.${system};
     formatter = outputs.formatter.${system}.name;
   };
 in
 {
+  nixosModules = builtins.attrNames outputs.nixosModules;
   systems = {
     packages = builtins.attrNames outputs.packages;
     apps = builtins.attrNames outputs.apps;

@@ -36,6 +36,30 @@ let
       "x86_64-linux"
       "aarch64-linux"
     ];
+    # The module system, as far as nix/nixos-module.nix uses it: options are records, mkIf
+    # is a plain conditional (the tests pass complete option values themselves).
+    mkOption = attrs: attrs // { _option = true; };
+    mkEnableOption = description: mkOption {
+      inherit description;
+      default = false;
+      type = "bool";
+    };
+    literalExpression = text: {
+      _type = "literalExpression";
+      inherit text;
+    };
+    mkIf = cond: content: if cond then content else { };
+    optional = cond: value: if cond then [ value ] else [ ];
+    inherit (builtins) concatStringsSep;
+    types = {
+      str = "str";
+      port = "port";
+      bool = "bool";
+      path = "path";
+      package = "package";
+      nullOr = type: "null or ${type}";
+      ints.positive = "positive int";
+    };
   };
 
   # A placeholder package: coerces to a fake store path, keeps what it was made from.
@@ -94,6 +118,14 @@ let
         }
       );
     mkShell = args: fake "shell" args;
+    testers.runNixOSTest = args: fake "nixos-test-${args.name}" args;
+    # The store path of a generated file depends on its content, as in nixpkgs.
+    formats.yaml = _: {
+      type = "yaml value";
+      generate =
+        name: value:
+        fake "${builtins.hashString "sha256" (builtins.toJSON value)}-${name}" { inherit value; };
+    };
     runtimeShell = "/nix/store/00000000000000000000000000000000-stub-bash/bin/bash";
     dockerTools = {
       buildLayeredImage = args: fake "${args.name}.tar.gz" args;

@@ -41,7 +41,7 @@ def test_packages_apps_checks(outputs) -> None:
     assert all(app["type"] == "app" for app in outputs["apps"].values())
     assert outputs["apps"]["proxy"]["program"] == packages["proxy"] + "/bin/litellm-batch-fixes-proxy"
     assert outputs["apps"]["mock-server"]["program"] == packages["mock-server"] + "/bin/mock-openai-server"
-    assert sorted(outputs["checks"]) == ["e2e", "formatting", "series", "unit"]
+    assert sorted(outputs["checks"]) == ["e2e", "formatting", "nixos-vm", "series", "unit"]
     assert outputs["formatter"] == "nixfmt-tree"
 
 
@@ -165,3 +165,11 @@ def test_checks_run_the_suite_on_the_local_backend(outputs) -> None:
         assert "needs a loopback interface in the build sandbox" in checks[name]["script"]
         assert any(p.endswith("-postgresql") for p in checks[name]["nativeBuildInputs"])
         assert "LITELLM_BATCH_FIXES_PATCHED_PYTHON=" + outputs["packages"]["litellm"] in checks[name]["script"]
+
+
+def test_the_nixos_module_is_offered_and_its_vm_test_is_a_check(flake_eval, outputs) -> None:
+    assert flake_eval["nixosModules"] == ["default"]
+    script = outputs["checks"]["nixos-vm"]["script"]
+    assert 'wait_for_unit("litellm-batch-fixes-migrate.service")' in script
+    assert "tests/nixos/lifecycle.py create" in script and "tests/nixos/lifecycle.py check" in script
+    assert script.index("create") < script.index('systemctl("restart') < script.index("check {ids}")
