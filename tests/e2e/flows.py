@@ -8,11 +8,20 @@ import time
 from typing import Callable
 
 import openai
+import yaml
 from openai.types import Batch, FileObject
+
+from litellm_batch_fixes.paths import DEFAULT_CONFIG
 
 # Test ids -> proxy model names (litellm-config.yaml): the OpenAI and the Azure route.
 MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
+
+
+def deployment(model: str) -> dict:
+    """The model's deployment in litellm-config.yaml."""
+    [found] = [d for d in yaml.safe_load(DEFAULT_CONFIG.read_text())["model_list"] if d["model_name"] == model]
+    return found
 
 
 def batch_lines(model: str, prompts: list[str], bad_max_tokens_at: int | None = None) -> bytes:

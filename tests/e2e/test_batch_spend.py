@@ -25,13 +25,12 @@ import httpx
 import openai
 import psycopg
 import pytest
-import yaml
 
 from litellm_batch_fixes.build import site_packages
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input, wait_for_batch
+from .flows import MODELS, batch_lines, create_batch, deployment, run_batch, upload_batch_input, wait_for_batch
 
 POLL_EVERY = 5
 RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
@@ -84,9 +83,8 @@ def wait_for_records(database_url: str, user_ids: list[str], say) -> dict[str, l
 
 def priced_as(model: str) -> str:
     """The model the config prices a deployment as: its base_model, else its own model."""
-    [deployment] = [d for d in yaml.safe_load(DEFAULT_CONFIG.read_text())["model_list"]
-                    if d["model_name"] == model]
-    return deployment.get("model_info", {}).get("base_model") or deployment["litellm_params"]["model"]
+    found = deployment(model)
+    return found.get("model_info", {}).get("base_model") or found["litellm_params"]["model"]
 
 
 def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tuple[float, int, int]:
@@ -107,7 +105,8 @@ def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tup
 
 def lost_batch_id() -> str:
     """A managed batch id on a real deployment for a batch its provider never had."""
-    raw = f"litellm_proxy;model_id:gpt-4o-mini-openai;llm_batch_id:batch_lost_{uuid.uuid4().hex}"
+    model_id = deployment(MODELS["gpt"])["model_info"]["id"]
+    raw = f"litellm_proxy;model_id:{model_id};llm_batch_id:batch_lost_{uuid.uuid4().hex}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

@@ -18,11 +18,9 @@ import openai
 import psycopg
 import pytest
 
-from .flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input
+from .flows import MODELS, batch_lines, create_batch, deployment, run_batch, upload_batch_input
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
-# The deployment ids litellm-config.yaml gives each model (model_info.id).
-DEPLOYMENT_IDS = {"gpt-4o-mini": "gpt-4o-mini-openai", "azure-gpt-4o-mini-batch": "gpt-4o-mini-batch-azure"}
 
 
 def b64(text: str) -> str:
@@ -36,7 +34,8 @@ def forged_file_id(model: str) -> str:
 
 def forged_batch_id(model: str) -> str:
     """A managed batch id naming the real deployment and a batch it never had."""
-    return b64(f"litellm_proxy;model_id:{DEPLOYMENT_IDS[model]};llm_batch_id:batch_{uuid.uuid4().hex}")
+    model_id = deployment(model)["model_info"]["id"]
+    return b64(f"litellm_proxy;model_id:{model_id};llm_batch_id:batch_{uuid.uuid4().hex}")
 
 
 @dataclass
