@@ -131,11 +131,11 @@ def finished(spender, say) -> dict:
         quiet_user, quiet = new_user(spender)
         unseen = create_batch(quiet, upload_batch_input(quiet, model, batch_lines(model, ["four"])).id)
         made[model, "unseen"] = (quiet_user, quiet, unseen)
-    failed_user, failed_client = new_user(spender)
+    made["records"] = wait_for_records(spender.database_url, [made[k][0] for k in made], say)
+    failed_user, failed_client = new_user(spender)  # waited for by its own test
     model = MODELS["gpt"]
     _, _, all_failed = run_batch(failed_client, model, say, prompts=["x"], bad_max_tokens_at=0)
     made["all-failed"] = (failed_user, failed_client, all_failed)
-    made["records"] = wait_for_records(spender.database_url, [made[k][0] for k in made], say)
     return made
 
 
@@ -170,11 +170,11 @@ def test_a_batch_recorded_before_anyone_retrieves_it_stays_recorded_once(spender
 
 
 @pytest.mark.patch("0016-batch-cost-recorded-once.patch")
-def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, finished) -> None:
+def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, finished, say) -> None:
     """Unpatched: never recorded; the poller queries it again every cycle."""
     user, _, batch = finished["all-failed"]
     assert (batch.status, batch.output_file_id, batch.request_counts.failed) == ("completed", None, 1)
-    assert finished["records"][user] == [(0.0, 0, 0)]
+    assert wait_for_records(spender.database_url, [user], say)[user] == [(0.0, 0, 0)]
     with psycopg.connect(spender.database_url) as conn:
         [status] = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = %s',
                                 (batch.id,)).fetchone()
@@ -183,7 +183,7 @@ def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, fi
 
 def test_a_batch_the_provider_cant_find_stops_no_other(spender, finished) -> None:
     """The lost batch was polled first in each cycle; every real batch was still recorded."""
-    assert all(finished["records"].values())
+    assert len(finished["records"]) == 4 and all(finished["records"].values())
     with psycopg.connect(spender.database_url) as conn:
         lost = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE created_by = %s',
                             ("nobody",)).fetchall()

@@ -264,3 +264,20 @@ def test_a_request_fastapi_cant_parse_answers_400_with_an_openai_error(proxy) ->
     assert (answer.status_code, answer.json().get("error", {}).get("param")) == (400, "purpose")
     answer = httpx.get(f"{proxy.url}/v1/batches", params={"limit": "abc"}, headers=headers, timeout=30)
     assert (answer.status_code, answer.json().get("error", {}).get("param")) == (400, "limit")
+
+
+@pytest.mark.patch("0019-missing-object-no-cooldown.patch")
+def test_a_batch_the_provider_lost_does_not_take_the_model_offline(proxy, user_client) -> None:
+    """Unpatched: after the provider's 404 every caller of the model gets 429 "No
+    deployments available for selected model, Try again in 5 seconds"."""
+    client = user_client("lost")
+    model = MODELS["gpt"]
+    kept = upload_batch_input(client, model, batch_lines(model, ["one"]))
+    created = create_batch(client, kept.id)
+    lost = forged_batch_id(model)  # names a provider batch that doesn't exist
+    with psycopg.connect(proxy.database_url) as conn:  # the caller's batch, gone at the provider
+        conn.execute('UPDATE "LiteLLM_ManagedObjectTable" SET unified_object_id = %s, model_object_id = %s '
+                     "WHERE unified_object_id = %s", (lost, f"batch_gone_{uuid.uuid4().hex}", created.id))
+    with pytest.raises(openai.NotFoundError):
+        client.batches.retrieve(lost)
+    assert upload_batch_input(client, model, batch_lines(model, ["still served"])).id
