@@ -48,11 +48,16 @@ def run_nix(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subproces
                           capture_output=True, text=True, timeout=300)
 
 
+def evaluate(expression: str, env: dict[str, str]):
+    """A .nix file of tests/nix evaluated to plain data (JSON)."""
+    # dummy:// computes store paths without a store (read-only evaluation).
+    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json",
+                      expression], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(scope="session")
 def flake_eval(nix_env) -> dict:
     """flake.nix's outputs evaluated against the stub nixpkgs, as plain data."""
-    # dummy:// computes store paths without a store (read-only evaluation).
-    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json",
-                      "tests/nix/eval-flake.nix"], nix_env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return evaluate("tests/nix/eval-flake.nix", nix_env)

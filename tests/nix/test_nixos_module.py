@@ -9,21 +9,17 @@ no secret is put in the store. The VM test (checks.nixos-vm) runs it for real, o
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from .conftest import run_nix
+from .conftest import evaluate
 
 NAME = "litellm-batch-fixes"
 
 
 @pytest.fixture(scope="module")
 def module(nix_env) -> dict:
-    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json",
-                      "tests/nix/eval-module.nix"], nix_env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return evaluate("tests/nix/eval-module.nix", nix_env)
 
 
 def units(config: dict) -> dict:
