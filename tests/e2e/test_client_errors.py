@@ -141,6 +141,10 @@ CASES = [
     ("batches.create a body that is not JSON", "alice", "POST", "/v1/batches",
      {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, None),
     ("batches.create an empty body", "alice", "POST", "/v1/batches", {"content": b""}, 400, "input_file_id"),
+    ("batches.create a body that is a JSON array", "alice", "POST", "/v1/batches", {"json": [CREATE]},
+     400, "request_body"),
+    ("batches.create metadata that is a string", "alice", "POST", "/v1/batches",
+     {"json": {**CREATE, "metadata": "not an object"}}, 400, "metadata"),
     ("files.create without target_model_names", "alice", "POST", "/v1/files",
      {"data": {"purpose": "batch"}, "files": {"file": ("in.jsonl", b'{"a": 1}\n')}}, 400, "target_model_names"),
     ("files.create with empty target_model_names", "alice", "POST", "/v1/files",
@@ -174,12 +178,14 @@ CASES = [
 
 
 def formatted(options: dict, ids: dict) -> dict:
-    """Request options with {placeholders} in strings (one level of dicts) filled in."""
+    """Request options with {placeholders} in their strings filled in."""
     def fill(value):
         if isinstance(value, str):
             return value.format(**ids)
         if isinstance(value, dict):
             return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
         return value
     return {name: fill(value) for name, value in options.items()}
 
@@ -281,3 +287,12 @@ def test_a_batch_the_provider_lost_does_not_take_the_model_offline(proxy, user_c
     with pytest.raises(openai.NotFoundError):
         client.batches.retrieve(lost)
     assert upload_batch_input(client, model, batch_lines(model, ["still served"])).id
+
+
+@pytest.mark.patch("0020-request-body-must-be-an-object.patch")
+def test_a_body_that_is_no_json_object_answers_400_not_401(client: openai.OpenAI) -> None:
+    """Unpatched: 401 "Authentication Error, 'list' object has no attribute 'get'"."""
+    refused = error_of(lambda: client.post("/v1/batches", cast_to=object, body=[{"input_file_id": "x"}]))
+    assert (refused.status_code, refused.body["param"]) == (400, "request_body")
+    refused = error_of(lambda: client.post("/v1/batches", cast_to=object, body={"metadata": "text"}))
+    assert (refused.status_code, refused.body["param"]) == (400, "metadata")
