@@ -8,7 +8,6 @@ build only.
 
 from __future__ import annotations
 
-import uuid
 
 import httpx
 import openai
@@ -21,6 +20,7 @@ from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds
 from .backends import MOCK_STEP_SECONDS, container_services, local_services
+from .flows import new_user
 
 SERIES = {patch.name: patch for patch in read_series(PATCHES_DIR)}
 BUG_SYMPTOMS = (AssertionError, pytest.fail.Exception, openai.APIError)
@@ -112,11 +112,7 @@ def client(proxy) -> openai.OpenAI:
 def user_client(proxy):
     """Make an SDK client for a virtual key of a new user (a unique user id per call)."""
     def make(name: str) -> openai.OpenAI:
-        user_id = f"{name}-{uuid.uuid4().hex[:8]}"
-        answer = httpx.post(f"{proxy.url}/key/generate", json={"user_id": user_id},
-                            headers={"Authorization": f"Bearer {proxy.master_key}"}, timeout=30)
-        answer.raise_for_status()
-        return openai.OpenAI(base_url=proxy.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
+        return new_user(proxy, name)[1]
     return make
 
 

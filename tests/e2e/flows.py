@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 from typing import Callable
 
+import httpx
 import openai
 import yaml
 from openai.types import Batch, FileObject
@@ -16,6 +18,16 @@ from litellm_batch_fixes.paths import DEFAULT_CONFIG
 # Test ids -> proxy model names (litellm-config.yaml): the OpenAI and the Azure route.
 MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
+
+
+def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
+    """A new user (`name` and a unique suffix) and the official SDK on a virtual key of
+    theirs, made with the stack's master key."""
+    user_id = f"{name}-{uuid.uuid4().hex[:8]}"
+    answer = httpx.post(f"{stack.url}/key/generate", json={"user_id": user_id},
+                        headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30)
+    answer.raise_for_status()
+    return user_id, openai.OpenAI(base_url=stack.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
 
 
 def deployment(model: str) -> dict:

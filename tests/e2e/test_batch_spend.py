@@ -21,7 +21,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import openai
 import psycopg
 import pytest
@@ -30,7 +29,8 @@ from litellm_batch_fixes.build import site_packages
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, deployment, run_batch, upload_batch_input, wait_for_batch
+from .flows import (MODELS, batch_lines, create_batch, deployment, new_user, run_batch, upload_batch_input,
+                    wait_for_batch)
 
 POLL_EVERY = 5
 RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
@@ -50,15 +50,6 @@ def spender(proxy, services, tmp_path_factory, say):
     with spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url,
                      say) as stack:
         yield stack
-
-
-def new_user(stack: Stack) -> tuple[str, openai.OpenAI]:
-    """A user and an SDK client of its key."""
-    user_id = f"spender-{uuid.uuid4().hex[:8]}"
-    answer = httpx.post(f"{stack.url}/user/new", json={"user_id": user_id},
-                        headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30)
-    answer.raise_for_status()
-    return user_id, openai.OpenAI(base_url=stack.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
 
 
 def poller_records(database_url: str, user_id: str) -> list[tuple[float, int, int]]:
@@ -123,16 +114,16 @@ def finished(spender, say) -> dict:
                      (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"))
     made = {}
     for model in MODELS.values():
-        user, client = new_user(spender)
+        user, client = new_user(spender, "spender")
         _, _, batch = run_batch(client, model, say, prompts=["one", "two", "three", "bad"], bad_max_tokens_at=3)
         for _ in range(5):  # more clients seeing the final state: still recorded once
             client.batches.retrieve(batch.id)
         made[model] = (user, client, batch)
-        quiet_user, quiet = new_user(spender)
+        quiet_user, quiet = new_user(spender, "spender")
         unseen = create_batch(quiet, upload_batch_input(quiet, model, batch_lines(model, ["four"])).id)
         made[model, "unseen"] = (quiet_user, quiet, unseen)
     made["records"] = wait_for_records(spender.database_url, [made[k][0] for k in made], say)
-    failed_user, failed_client = new_user(spender)  # waited for by its own test
+    failed_user, failed_client = new_user(spender, "spender")  # waited for by its own test
     model = MODELS["gpt"]
     _, _, all_failed = run_batch(failed_client, model, say, prompts=["x"], bad_max_tokens_at=0)
     made["all-failed"] = (failed_user, failed_client, all_failed)
@@ -197,7 +188,7 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
     made = {}
     with spend_stack(proxy.build, tmp_path, database, None, say, interval=3600) as first:
         for model in MODELS.values():
-            user, client = new_user(first)
+            user, client = new_user(first, "spender")
             made[model] = (user, run_batch(client, model, say, prompts=["one", "two"])[2])
     with spend_stack(proxy.build, tmp_path, database, None, say):
         records = wait_for_records(database, [user for user, _ in made.values()], say)
@@ -215,7 +206,7 @@ def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services
                     for name in ("a", "b"))
         users = {}
         for model in MODELS.values():
-            user, client = new_user(first)
+            user, client = new_user(first, "spender")
             users[user] = (client, model, run_batch(client, model, say, prompts=["one", "two"])[2])
         wait_for_records(database, list(users), say)
         time.sleep(POLL_EVERY + 30 + 10)  # every poller has had its turn since, and flushed

@@ -18,7 +18,7 @@ import openai
 import psycopg
 import pytest
 
-from .flows import MODELS, batch_lines, create_batch, deployment, run_batch, upload_batch_input
+from .flows import MODELS, batch_lines, create_batch, deployment, new_user, run_batch, upload_batch_input
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
@@ -53,19 +53,11 @@ class World:
                              headers={**auth, **(headers or {})}, timeout=60, **kwargs)
 
 
-def new_key(proxy, user: str) -> str:
-    answer = httpx.post(f"{proxy.url}/key/generate", json={"user_id": f"{user}-{uuid.uuid4().hex[:8]}"},
-                        headers={"Authorization": f"Bearer {proxy.master_key}"}, timeout=30)
-    answer.raise_for_status()
-    return answer.json()["key"]
-
-
 @pytest.fixture(scope="module", params=MODELS.values(), ids=MODELS.keys())
 def world(request, proxy, say) -> World:
     model = request.param
-    keys = {user: new_key(proxy, user) for user in ("alice", "bob")}
-    alice, bob = (openai.OpenAI(base_url=proxy.url, api_key=keys[u], max_retries=0, timeout=60)
-                  for u in ("alice", "bob"))
+    (_, alice), (_, bob) = new_user(proxy, "alice"), new_user(proxy, "bob")
+    keys = {"alice": alice.api_key, "bob": bob.api_key}
     uploaded, created, finished = run_batch(alice, model, say)
     deleted = upload_batch_input(alice, model, batch_lines(model, ["gone"]))
     alice.files.delete(deleted.id)
