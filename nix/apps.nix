@@ -1,8 +1,10 @@
-# `nix run .#proxy` (also the default), `.#proxy-unpatched` and `.#mock-server`.
+# `nix run .#proxy` (also the default), `.#proxy-unpatched`, `.#mock-server` and a proxy
+# per other release line (`.#proxy-1_108_7`).
 {
   lib,
   writeShellApplication,
   proxy,
+  otherProxies,
   mockServer,
 }:
 let
@@ -20,5 +22,6 @@ let
     proxy-unpatched = app (lib.getExe proxyUnpatched) "LiteLLM as released, no patches";
     mock-server = app (lib.getExe mockServer) "the mock Azure OpenAI / OpenAI server";
   };
+  lineApps = lib.mapAttrs (_: line: app (lib.getExe line) line.meta.description) otherProxies;
 in
-apps // { default = apps.proxy; }
+apps // lineApps // { default = apps.proxy; }

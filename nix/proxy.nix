@@ -1,19 +1,26 @@
 # `nix run .#proxy`: the same launcher as `./dev proxy` (python -m litellm_batch_fixes
-# proxy), told by environment to use the Nix-built builds, the native Prisma engines and
-# nixpkgs' PostgreSQL. Arguments are ./dev proxy's (--unpatched, --port, --state-dir...);
-# `migrate` as the first one runs ./dev migrate instead (the NixOS module's schema step).
+# proxy), told by environment to use one release line's Nix-built builds, the native Prisma
+# engines and nixpkgs' PostgreSQL. Arguments are ./dev proxy's (--unpatched, --port,
+# --state-dir...); `migrate` as the first one runs ./dev migrate instead (the NixOS
+# module's schema step).
 {
+  lib,
   writeShellApplication,
   postgresql,
   util-linux,
   devEnv,
-  litellm,
-  litellmUnpatched,
   source,
   prisma,
+  # the line's builds: lineBuilds in default.nix
+  builds,
+  isDefault,
 }:
+let
+  suffix = lib.optionalString (!isDefault) "-${builds.version}";
+  description = "LiteLLM ${builds.version} proxy (patched) on PostgreSQL, like ./dev proxy";
+in
 writeShellApplication {
-  name = "litellm-batch-fixes-proxy";
+  name = "litellm-batch-fixes-proxy${suffix}";
   # pg_ctl on PATH is what litellm_batch_fixes.postgres looks for; runuser when root.
   runtimeInputs = [
     postgresql
@@ -21,8 +28,11 @@ writeShellApplication {
   ];
   text = ''
     export LITELLM_BATCH_FIXES_ROOT=${source}
-    export LITELLM_BATCH_FIXES_PATCHED_PYTHON=${litellm}/bin/python
-    export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON=${litellmUnpatched}/bin/python
+    export LITELLM_BATCH_FIXES_LITELLM=${builds.version}
+    ${prisma.exports {
+      env = builds.env;
+      keep = false;
+    }}
     ${prisma.exports {
       env = prisma.runtimeEnv;
       keep = true;
@@ -35,7 +45,7 @@ writeShellApplication {
     exec ${devEnv}/bin/python -m litellm_batch_fixes proxy "$@"
   '';
   meta = {
-    description = "LiteLLM proxy (patched) on PostgreSQL with the mock upstream, like ./dev proxy";
-    mainProgram = "litellm-batch-fixes-proxy";
+    inherit description;
+    mainProgram = "litellm-batch-fixes-proxy${suffix}";
   };
 }

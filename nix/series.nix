@@ -1,9 +1,11 @@
-# The patch files named in patches/series, in order: read from the file, never repeated
-# here. Same rules as litellm_batch_fixes.patches.read_series: `#` starts a comment,
-# blank lines are skipped, the first word of a line names the patch.
+# The patch files a series file in patches/ names, in order (relative to patches/): read
+# from the file, never repeated here. Same rules as litellm_batch_fixes.patches.read_series:
+# `#` starts a comment, blank lines are skipped, the first word of a line names the patch.
 { lib }:
+seriesFile:
 let
-  text = builtins.replaceStrings [ "\t" "\r" ] [ " " "" ] (builtins.readFile ../patches/series);
+  raw = builtins.readFile (../patches + "/${seriesFile}");
+  text = builtins.replaceStrings [ "\t" "\r" ] [ " " "" ] raw;
   lines = lib.splitString "\n" text;
   uncommented = map (line: builtins.head (lib.splitString "#" line)) lines;
   words = map (line: builtins.filter (w: w != "") (lib.splitString " " line)) uncommented;

@@ -8,8 +8,8 @@
   gnupatch,
   nixfmt,
   devEnv,
-  litellm,
-  litellmUnpatched,
+  # every line's LITELLM_BATCH_FIXES_*_PYTHON (default.nix)
+  buildsEnv,
   prisma,
 }:
 mkShell {
@@ -21,8 +21,10 @@ mkShell {
     nixfmt
   ];
   shellHook = ''
-    export LITELLM_BATCH_FIXES_PATCHED_PYTHON=${litellm}/bin/python
-    export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON=${litellmUnpatched}/bin/python
+    ${prisma.exports {
+      env = buildsEnv;
+      keep = false;
+    }}
     ${prisma.exports {
       env = prisma.runtimeEnv;
       keep = true;

@@ -1,4 +1,4 @@
-"""Suite-wide options: which backend starts the services, which builds run.
+"""Suite-wide options: which backend starts the services, which release lines and builds run.
 
 Backends: `containers` (testcontainers: PostgreSQL and the mock server as containers)
 and `local` (initdb/pg_ctl and the mock server as processes, for hosts without a
@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir, with_database
+from litellm_batch_fixes.releases import ReleaseLine, UnknownLine, lines
 
 BUILDS = ("patched", "unpatched", "leave-one-out")
 
@@ -26,6 +27,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
                          "patch regression tests run on each, the rest on patched only; "
                          "`leave-one-out` runs each patch's tests on the series without that patch")
+    group.addoption("--litellm", default=os.environ.get("LBF_TEST_LITELLM", "default"),
+                    help="release lines to test: a version, `latest`, `all` or a comma-separated "
+                         "list (env LBF_TEST_LITELLM; default: the default line, 1.80.10)")
 
 
 def fresh_database(server_url: str, name: str) -> str:
@@ -42,6 +46,14 @@ def selected_builds(config: pytest.Config) -> list[str]:
     if unknown or not builds:
         raise pytest.UsageError(f"--builds takes {', '.join(BUILDS)}, not {sorted(unknown) or 'nothing'}")
     return builds
+
+
+def selected_lines(config: pytest.Config) -> list[ReleaseLine]:
+    try:
+        chosen = lines(config.getoption("--litellm"))
+    except UnknownLine as error:
+        raise pytest.UsageError(str(error)) from None
+    return chosen or lines("default")
 
 
 def container_engine_answers() -> bool:
@@ -67,6 +79,7 @@ def resolved_backend(config: pytest.Config) -> str:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"litellm-batch-fixes: backend={resolved_backend(config)}, "
+            f"litellm={','.join(line.version for line in selected_lines(config))}, "
             f"builds={','.join(selected_builds(config))}"]
 
 

@@ -6,8 +6,8 @@
   runCommand,
   postgresql,
   devEnv,
-  litellm,
-  litellmUnpatched,
+  # every line's LITELLM_BATCH_FIXES_*_PYTHON (default.nix)
+  buildsEnv,
   mockServer,
   prisma,
   source,
@@ -33,8 +33,10 @@ runCommand "litellm-batch-fixes-check-${name}"
       exit 1
     }
     export HOME=$TMPDIR PYTHONDONTWRITEBYTECODE=1
-    export LITELLM_BATCH_FIXES_PATCHED_PYTHON=${litellm}/bin/python
-    export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON=${litellmUnpatched}/bin/python
+    ${prisma.exports {
+      env = buildsEnv;
+      keep = false;
+    }}
     export MOCK_SERVER_PYTHON=${mockServer}/bin/python
     ${prisma.exports {
       env = prisma.runtimeEnv;

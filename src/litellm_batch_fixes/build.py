@@ -1,11 +1,12 @@
-"""The two builds of LiteLLM's proxy: `patched` (patches/series applied) and `unpatched`.
+"""The builds of LiteLLM's proxy: `patched` (the line's series applied) and `unpatched`.
 
 A third kind, `without-NNNN`, is the series minus the patch numbered NNNN: the suite
 runs that patch's regression tests on it to show the patch is needed on its own.
+Each release line (releases.py) has these builds; `1.108.7-patched` names another line's.
 
-Both are venvs installed from the same hash-locked requirements/proxy.txt, with the
-managed files hook registered (hook-registration/) and a Prisma client generated for
-LiteLLM's schema. A fingerprint of every input makes a second `setup` take seconds.
+A line's builds are venvs installed from the same hash-locked requirements/<lock>.txt,
+with the managed files hook registered (hook-registration/) and a Prisma client generated
+for LiteLLM's schema. A fingerprint of every input makes a second `setup` take seconds.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from pathlib import Path
 from typing import Callable
 
 from . import prisma_engine
-from .paths import HOOK_REGISTRATION_DIR, PATCHES_DIR, REQUIREMENTS_DIR, VENVS_DIR
+from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
 from .patches import Patch, apply_series, read_series
+from .releases import UnknownLine, split_build
 
 BUILDS = ("patched", "unpatched")
 LEAVE_ONE_OUT_PREFIX = "without-"
-PROXY_LOCK = REQUIREMENTS_DIR / "proxy.txt"
 STAMP_NAME = ".litellm-batch-fixes-build"
 HOOKS_PTH_NAME = "litellm_batch_fixes_hooks.pth"
 
@@ -38,8 +39,10 @@ class BuildError(RuntimeError):
 
 
 def prebuilt_variable(build: str) -> str:
-    """A build made elsewhere (Nix) is named by LITELLM_BATCH_FIXES_<BUILD>_PYTHON."""
-    return f"LITELLM_BATCH_FIXES_{build.upper().replace('-', '_')}_PYTHON"
+    """A build made elsewhere (Nix) is named by LITELLM_BATCH_FIXES_<BUILD>_PYTHON
+    (1.108.7-patched: LITELLM_BATCH_FIXES_1_108_7_PATCHED_PYTHON)."""
+    name = build.upper().replace("-", "_").replace(".", "_")
+    return f"LITELLM_BATCH_FIXES_{name}_PYTHON"
 
 
 def prebuilt_python(build: str) -> Path | None:
@@ -63,24 +66,37 @@ def leave_one_out_build(patch: Patch) -> str:
     return LEAVE_ONE_OUT_PREFIX + patch.name[:4]
 
 
+def lock_for(build: str) -> Path:
+    return _line(build)[0].lock_path
+
+
+def _line(build: str):
+    try:
+        return split_build(build)
+    except UnknownLine as error:
+        raise BuildError(str(error)) from None
+
+
 def patches_for(build: str) -> list[Patch]:
-    """The patches a build applies, in series order."""
-    if build == "unpatched":
+    """The patches a build applies, in its line's series order."""
+    line, flavour = _line(build)
+    if flavour == "unpatched":
         return []
-    series = read_series(PATCHES_DIR)
-    if build == "patched":
+    series = read_series(line.series_path)
+    if flavour == "patched":
         return series
-    if build.startswith(LEAVE_ONE_OUT_PREFIX):
-        kept = [p for p in series if leave_one_out_build(p) != build]
+    if flavour.startswith(LEAVE_ONE_OUT_PREFIX):
+        kept = [p for p in series if leave_one_out_build(p) != flavour]
         if len(kept) == len(series) - 1:
             return kept
     raise BuildError(f"unknown build {build!r}: use {', '.join(BUILDS)} or "
-                     f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/series")
+                     f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/{line.series}, "
+                     "optionally after a release line (1.108.7-patched)")
 
 
 def _inputs(build: str) -> list[Path]:
     # This file too: a change to how a build is made must remake it.
-    files = [Path(__file__), PROXY_LOCK, *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
+    files = [Path(__file__), lock_for(build), *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
     return files + [p.path for p in patches_for(build)]
 
 
@@ -142,15 +158,16 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
         return python
 
     started = time.monotonic()
-    log(f"{build} build: creating {venv} from {PROXY_LOCK.name}")
+    lock = lock_for(build)
+    log(f"{build} build: creating {venv} from {lock.name}")
     shutil.rmtree(venv, ignore_errors=True)
     _run_step("creating the venv", [sys.executable, "-m", "venv", str(venv)], log)
     _run_step("installing the pinned proxy requirements",
-              [*_installer(python), "--require-hashes", "-r", str(PROXY_LOCK)], log)
+              [*_installer(python), "--require-hashes", "-r", str(lock)], log)
     site = site_packages(python)
     register_hooks(site)
     if patches:
-        log(f"{build} build: applying {len(patches)} patches from patches/series")
+        log(f"{build} build: applying {len(patches)} patches from patches/{_line(build)[0].series}")
         apply_series(site, patches)
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")
     prisma_engine.ensure_bridge_installed()

@@ -1,4 +1,7 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test."""
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release.
+
+`--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from .patches import PatchError
 from .prisma_engine import PrismaBridgeError
 from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
 from .processes import StartupError
+from .releases import LINES, UnknownLine, line, lines
 
 
 def log(message: str) -> None:
@@ -24,8 +28,9 @@ def log(message: str) -> None:
 
 def cmd_setup(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    for build in args.builds or BUILDS:
-        ensure_build(build, log)
+    for release in lines(args.litellm):
+        for build in args.builds or BUILDS:
+            ensure_build(release.build(build), log)
     log(f"setup done in {time.monotonic() - started:.1f}s")
     return 0
 
@@ -40,8 +45,12 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     from .stack import Stack
 
     _raise_on_sigterm()
-    stack = Stack(state_dir=args.state_dir, config=args.config,
-                  build="unpatched" if args.unpatched else "patched", host=args.host,
+    release = line(args.litellm)
+    build = release.build("unpatched" if args.unpatched else "patched")
+    # Each line keeps its own database: a newer line's migrations would change the default's.
+    args.state_dir = args.state_dir or (DEFAULT_STATE_DIR if release.is_default
+                                        else Path(f"{DEFAULT_STATE_DIR}-{release.version}"))
+    stack = Stack(state_dir=args.state_dir, config=args.config, build=build, host=args.host,
                   port=args.port, database_url=os.environ.get("DATABASE_URL"),
                   batch_polling_interval=args.batch_polling_interval, log=log)
     started = time.monotonic()
@@ -73,7 +82,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if not database_url:
         print("error: DATABASE_URL is not set: name the database to migrate", file=sys.stderr)
         return 2
-    python = ensure_build("unpatched" if args.unpatched else "patched", log)
+    python = ensure_build(line(args.litellm).build("unpatched" if args.unpatched else "patched"), log)
     applied = migrate(python, database_url)
     log(f"{len(applied)} migrations applied now, the rest were already")
     return 0
@@ -84,9 +93,22 @@ def cmd_mock_server(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def pytest_option(pytest_args: list[str], name: str) -> str | None:
+    """The value of `--name X` or `--name=X` among pytest's arguments (the last one wins)."""
+    value = None
+    for i, arg in enumerate(pytest_args):
+        if arg == name and i + 1 < len(pytest_args):
+            value = pytest_args[i + 1]
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+    return value
+
+
 def cmd_test(args: argparse.Namespace) -> int:
-    for build in BUILDS:  # up front, so a first run shows its progress instead of a silent minute
-        ensure_build(build, log)
+    spec = pytest_option(args.pytest_args, "--litellm") or os.environ.get("LBF_TEST_LITELLM", "default")
+    for release in lines(spec):  # up front, so a first run shows its progress, not a silent minute
+        for build in BUILDS:
+            ensure_build(release.build(build), log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
     return subprocess.call(command, cwd=ROOT)
 
@@ -105,16 +127,25 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="./dev", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
 
+    # The Nix launcher of another line names it in LITELLM_BATCH_FIXES_LITELLM.
+    chosen_line = os.environ.get("LITELLM_BATCH_FIXES_LITELLM", "default")
+    litellm_help = (f"release line: {', '.join(LINES)}, default or latest "
+                    f"(default: {line(chosen_line).version})")
     setup = sub.add_parser("setup", help="build the patched and unpatched proxy environments")
     setup.add_argument("builds", nargs="*", metavar="BUILD",
                        help="patched and/or unpatched (default: both)")
+    setup.add_argument("--litellm", default=chosen_line, metavar="VERSION",
+                       help=litellm_help.replace("release line:", "release lines (or all):"))
     setup.set_defaults(func=cmd_setup)
 
     proxy = sub.add_parser("proxy", help="run the proxy on PostgreSQL with the mock upstream")
     proxy.add_argument("--unpatched", action="store_true", help="run the build without patches")
+    proxy.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     proxy.add_argument("--port", type=int, default=4000)
     proxy.add_argument("--host", default="127.0.0.1")
-    proxy.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    proxy.add_argument("--state-dir", type=Path,
+                       help=f"database, mock state, keys and logs (default: {DEFAULT_STATE_DIR}, "
+                            f"{DEFAULT_STATE_DIR}-VERSION for another line)")
     proxy.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     proxy.add_argument("--batch-polling-interval", type=positive_seconds, metavar="SECONDS",
                        help="how often the batch cost poller records finished batches' spend "
@@ -123,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="apply LiteLLM's schema to $DATABASE_URL and exit")
     migrate.add_argument("--unpatched", action="store_true", help="the schema of the unpatched build")
+    migrate.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     migrate.set_defaults(func=cmd_migrate)
 
     mock = sub.add_parser("mock-server", help="run the mock Azure OpenAI / OpenAI server")
@@ -144,6 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError) as error:
+    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -4,11 +4,15 @@ LiteLLM normally runs `prisma migrate deploy`, which needs Prisma's native schem
 We apply the same migration.sql files in name order, each in a transaction together with
 its `_prisma_migrations` row (sha256 checksum of the file, as Prisma computes it), so a
 later native `prisma migrate deploy` sees them applied. Applied migrations are skipped.
+A migration that builds an index CONCURRENTLY can't run in a transaction (newer LiteLLM
+releases have them, one statement each, with IF NOT EXISTS): it runs alone, then its row
+is written, so an interrupted run repeats the statement harmlessly and records it once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +46,11 @@ class Migration:
     def checksum(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
+    @property
+    def needs_no_transaction(self) -> bool:
+        code = re.sub(r"--[^\n]*", "", self.sql)
+        return re.search(r"\bCONCURRENTLY\b", code, re.IGNORECASE) is not None
+
 
 def find_migrations(migrations_dir: Path) -> list[Migration]:
     if not migrations_dir.is_dir():
@@ -66,8 +75,11 @@ def apply_migrations(database_url: str, migrations_dir: Path) -> list[str]:
                         "database was made by a different litellm-proxy-extras; use a fresh database")
                 continue
             try:
-                with conn.transaction():
+                if migration.needs_no_transaction:
                     conn.execute(migration.sql)
+                with conn.transaction():
+                    if not migration.needs_no_transaction:
+                        conn.execute(migration.sql)
                     conn.execute(
                         'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, '
                         "finished_at, applied_steps_count) VALUES (%s, %s, %s, now(), 1)",

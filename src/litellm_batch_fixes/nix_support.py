@@ -37,9 +37,11 @@ from . import prisma_engine, sonames
 from .build import register_hooks
 from .patches import Patch, apply_series
 from .paths import REQUIREMENTS_DIR, ROOT
+from .releases import LINES
 
 WHEELS_FILE = ROOT / "nix" / "python-wheels.json"
-LOCKS = ("dev", "mock-server", "proxy")
+# dev, mock-server and every release line's lock (requirements/lines.json)
+LOCKS = ("dev", "mock-server", *(line.lock for line in LINES.values()))
 # Nix system -> pip platform tags, most specific first (what pip prefers on a new glibc).
 SYSTEMS = {
     system: [f"manylinux_2_{minor}_{arch}" for minor in range(39, 16, -1)] + [f"manylinux2014_{arch}"]

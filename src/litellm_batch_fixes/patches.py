@@ -51,9 +51,11 @@ class Patch:
         return fields
 
 
-def read_series(patches_dir: Path) -> list[Patch]:
-    """The patches named in `series`, in order; comments and blank lines ignored."""
-    series = patches_dir / "series"
+def read_series(series: Path) -> list[Patch]:
+    """The patches a series file names (entries relative to its directory), in order;
+    comments and blank lines ignored. Given a directory, its file `series`."""
+    if series.is_dir():
+        series = series / "series"
     if not series.is_file():
         raise PatchError(f"{series} not found: the patch series lists the patches to apply")
     patches = []
@@ -61,9 +63,9 @@ def read_series(patches_dir: Path) -> list[Patch]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        path = patches_dir / line.split()[0]
+        path = series.parent / line.split()[0]
         if not path.is_file():
-            raise PatchError(f"patches/series names {line!r}, but {path} does not exist")
+            raise PatchError(f"patches/{series.name} names {line!r}, but {path} does not exist")
         patches.append(Patch(path))
     return patches
 

@@ -1,9 +1,10 @@
 """End-to-end fixtures: services from a backend, the real proxy process per build, SDK clients.
 
-Tests marked `@pytest.mark.patch("NNNN-name.patch")` run on every selected build; on the
-unpatched build, and on the series without that one patch (`--builds leave-one-out`),
-they are strict expected failures (the bug must show). Other tests run on the patched
-build only.
+Tests marked `@pytest.mark.patch("NNNN-name.patch")` run on every selected build of every
+selected release line. Where the line's series carries the patch, they are strict expected
+failures on the unpatched build and on the series without that one patch (`--builds
+leave-one-out`): the bug must show. Where it doesn't (upstream fixed the bug), they must
+pass on the unpatched build too. Other tests run on each line's patched build only.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import openai
 import pytest
 
 from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, leave_one_out_build
-from litellm_batch_fixes.paths import DEFAULT_CONFIG, PATCHES_DIR
+from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.patches import PatchError, read_series
+from litellm_batch_fixes.releases import LINES, split_build
 from litellm_batch_fixes.stack import Stack
 
-from ..conftest import resolved_backend, selected_builds
+from ..conftest import resolved_backend, selected_builds, selected_lines
 from .backends import MOCK_STEP_SECONDS, container_services, local_services
 from .flows import new_user
 
-SERIES = {patch.name: patch for patch in read_series(PATCHES_DIR)}
+SERIES = {version: {patch.name: patch for patch in read_series(line.series_path)}
+          for version, line in LINES.items()}
+ALL_PATCHES = {name for series in SERIES.values() for name in series}
 BUG_SYMPTOMS = (AssertionError, pytest.fail.Exception, openai.APIError)
 
 
@@ -40,24 +44,29 @@ def say(pytestconfig):
     return _say(pytestconfig)
 
 
-def builds_lacking(patch_name: str) -> set[str]:
-    """The builds on which a patch's regression test must fail."""
-    return {"unpatched", leave_one_out_build(SERIES[patch_name])}
+def lacks_patch(build: str, patch_name: str) -> bool:
+    """Whether a patch's regression test must fail on a build: its line carries the patch
+    and the build leaves it out."""
+    line, flavour = split_build(build)
+    patch = SERIES[line.version].get(patch_name)
+    return patch is not None and flavour in ("unpatched", leave_one_out_build(patch))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "proxy" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("patch")
-    if marker and marker.args[0] not in SERIES:
+    if marker and marker.args[0] not in ALL_PATCHES:
         raise pytest.UsageError(f"{metafunc.definition.nodeid} is marked for {marker.args[0]}, "
-                                "which is not in patches/series")
+                                "which no release line's series names")
     builds = []
-    for build in selected_builds(metafunc.config):
-        if build == "leave-one-out":
-            builds += [leave_one_out_build(SERIES[marker.args[0]])] if marker else []
-        elif build == "patched" or marker:
-            builds.append(build)
+    for line in selected_lines(metafunc.config):
+        for flavour in selected_builds(metafunc.config):
+            if flavour == "leave-one-out":
+                patch = marker and SERIES[line.version].get(marker.args[0])
+                builds += [line.build(leave_one_out_build(patch))] if patch else []
+            elif flavour == "patched" or marker:
+                builds.append(line.build(flavour))
     metafunc.parametrize("proxy", builds, indirect=True, scope="session")
 
 
@@ -65,7 +74,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         marker = item.get_closest_marker("patch")
         callspec = getattr(item, "callspec", None)
-        if marker and callspec and callspec.params.get("proxy") in builds_lacking(marker.args[0]):
+        if marker and callspec and lacks_patch(callspec.params.get("proxy"), marker.args[0]):
             # Only the bug's symptom counts: a failed assertion or an API error, never a
             # proxy that did not start.
             item.add_marker(pytest.mark.xfail(
@@ -87,12 +96,13 @@ def services(pytestconfig, tmp_path_factory, say):
 def proxy(request, services, tmp_path_factory, say):
     build = request.param
     stack = Stack(state_dir=tmp_path_factory.mktemp(f"proxy-{build}"), config=DEFAULT_CONFIG,
-                  build=build, port=0, database_url=services.database_for(f"litellm_{build}"),
+                  build=build, port=0,
+                  database_url=services.database_for("litellm_" + build.replace(".", "_")),
                   mock_url=services.mock_url, log=lambda m: say(f"{build}: {m}"))
     try:
         stack.start()
     except PatchError as error:
-        if not build.startswith(LEAVE_ONE_OUT_PREFIX):
+        if not split_build(build)[1].startswith(LEAVE_ONE_OUT_PREFIX):
             raise
         # A later patch is written on top of this one's lines: the series can't leave it out.
         pytest.skip(f"{build} cannot be built: {str(error).splitlines()[0]}")

@@ -13,6 +13,14 @@ let
     nixpkgs-prisma = stub "prisma";
   };
   str = toString;
+  releases = builtins.fromJSON (builtins.readFile (root + "/requirements/lines.json"));
+  attrVersion = builtins.replaceStrings [ "." ] [ "_" ];
+  buildData = build: {
+    inherit (build) series lock patched version;
+    patchFiles = map str build.patchFiles;
+    script = build.stub.args.installPhase;
+    wheels = wheels build;
+  };
   wheels =
     build:
     map (entry: {
@@ -50,6 +58,19 @@ let
       inherit (outputs.packages.${system}.proxy.stub.args) text;
       runtimeInputs = map str outputs.packages.${system}.proxy.stub.args.runtimeInputs;
     };
+    # per release line: its two builds and (for all but the default) its launcher
+    lines = builtins.mapAttrs (
+      version: _:
+      let
+        name = attrVersion version;
+        packages = outputs.packages.${system};
+      in
+      {
+        patched = buildData packages."litellm-${name}";
+        unpatched = buildData packages."litellm-${name}-unpatched";
+        proxyText = (packages."proxy-${name}" or packages.proxy).stub.args.text;
+      }
+    ) releases.lines;
     images = builtins.mapAttrs (_: image: image.stub.args.config) {
       inherit (outputs.packages.${system}) proxy-image mock-server-image;
     };

@@ -28,6 +28,17 @@ let
     optionalString = cond: s: if cond then s else "";
     concatStrings = builtins.concatStringsSep "";
     mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (builtins.attrNames attrs);
+    inherit (builtins) mapAttrs attrValues foldl';
+    concatMapAttrs = f: attrs: foldl' (a: b: a // b) { } (attrValues (mapAttrs f attrs));
+    filterAttrs =
+      keep: attrs:
+      builtins.listToAttrs (
+        map (name: {
+          inherit name;
+          value = attrs.${name};
+        }) (builtins.filter (name: keep name attrs.${name}) (builtins.attrNames attrs))
+      );
+    optionalAttrs = cond: attrs: if cond then attrs else { };
     escapeShellArg = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
     escapeShellArgs = args: builtins.concatStringsSep " " (map escapeShellArg args);
     # nixpkgs' getExe also warns when meta.mainProgram is missing; here it is an error.

@@ -13,9 +13,11 @@ import shlex
 
 import pytest
 
+from litellm_batch_fixes.build import prebuilt_variable
 from litellm_batch_fixes.nix_support import read_lock, sri_to_hex, normalize
 from litellm_batch_fixes.paths import PATCHES_DIR, REQUIREMENTS_DIR, ROOT
 from litellm_batch_fixes.patches import read_series
+from litellm_batch_fixes.releases import DEFAULT, LINES
 
 SYSTEMS = ["aarch64-linux", "x86_64-linux"]
 WHEELS = json.loads((ROOT / "nix/python-wheels.json").read_text())
@@ -31,12 +33,22 @@ def test_every_output_exists_for_both_linux_systems(flake_eval) -> None:
                                      ("apps", "checks", "devShells", "formatter", "packages")}
 
 
+def attr(version: str) -> str:
+    return version.replace(".", "_")
+
+
 def test_packages_apps_checks(outputs) -> None:
     packages = outputs["packages"]
-    assert sorted(packages) == ["default", "litellm", "litellm-unpatched", "mock-server",
-                                "mock-server-image", "prisma-engines", "proxy", "proxy-image"]
+    others = [f"proxy-{attr(v)}" for v in LINES if v != DEFAULT]
+    per_line = [f"litellm-{attr(v)}{suffix}" for v in LINES for suffix in ("", "-unpatched")]
+    assert sorted(packages) == sorted(["default", "litellm", "litellm-unpatched", "mock-server",
+                                       "mock-server-image", "prisma-engines", "proxy", "proxy-image",
+                                       *per_line, *others])
     assert packages["default"] == packages["proxy"]
-    assert sorted(outputs["apps"]) == ["default", "mock-server", "proxy", "proxy-unpatched"]
+    # `litellm` is the default line's
+    assert packages["litellm"] == packages[f"litellm-{attr(DEFAULT)}"]
+    assert packages["litellm-unpatched"] == packages[f"litellm-{attr(DEFAULT)}-unpatched"]
+    assert sorted(outputs["apps"]) == sorted(["default", "mock-server", "proxy", "proxy-unpatched", *others])
     assert outputs["apps"]["default"] == outputs["apps"]["proxy"]
     assert all(app["type"] == "app" for app in outputs["apps"].values())
     assert outputs["apps"]["proxy"]["program"] == packages["proxy"] + "/bin/litellm-batch-fixes-proxy"
@@ -56,14 +68,41 @@ def nix_support_calls(script: str, command: str) -> list[list[str]]:
     return calls
 
 
-def test_patched_build_applies_patches_series_in_order(outputs) -> None:
-    litellm = outputs["litellm"]
-    series = [p.name for p in read_series(PATCHES_DIR)]
-    assert litellm["patched"] is True and litellm["series"] == series
+@pytest.mark.parametrize("version", LINES)
+def test_each_lines_patched_build_applies_its_series_in_order(outputs, version) -> None:
+    litellm = outputs["lines"][version]["patched"]
+    series = [str(p.path.relative_to(PATCHES_DIR)) for p in read_series(LINES[version].series_path)]
+    assert litellm["patched"] is True and litellm["series"] == series and litellm["version"] == version
+    if not series:
+        assert nix_support_calls(litellm["script"], "apply-patches") in ([], [["$site"]])
+        return
     [call] = nix_support_calls(litellm["script"], "apply-patches")
     assert call[0] == "$site"
     assert [path.rsplit("/patches/", 1)[1] for path in call[1:]] == series
     assert call[1:] == litellm["patchFiles"]
+
+
+@pytest.mark.parametrize("version", LINES)
+def test_each_line_installs_its_own_lock(outputs, version) -> None:
+    lock = LINES[version].lock
+    for flavour in ("patched", "unpatched"):
+        build = outputs["lines"][version][flavour]
+        assert build["lock"] == lock and f"/requirements/{lock}.txt" in build["script"]
+        assert [w["file"] for w in build["wheels"]] == WHEELS["locks"][lock][outputs["system"]]
+    pins = read_lock(LINES[version].lock_path)
+    assert pins[f"litellm"]["pin"] == f"litellm=={version}"
+
+
+@pytest.mark.parametrize("version", LINES)
+def test_each_lines_launcher_runs_its_builds(outputs, version) -> None:
+    """`nix run .#proxy` is the default line; `.#proxy-1_108_7` the other, told by
+    LITELLM_BATCH_FIXES_LITELLM, with that line's builds in their variables."""
+    text = outputs["lines"][version]["proxyText"]
+    line = LINES[version]
+    assert exported(text, "LITELLM_BATCH_FIXES_LITELLM") == version
+    for flavour in ("patched", "unpatched"):
+        build_path = outputs["packages"][f"litellm-{attr(version)}" + ("" if flavour == "patched" else "-unpatched")]
+        assert exported(text, prebuilt_variable(line.build(flavour))) == build_path + "/bin/python"
 
 
 @pytest.mark.parametrize("build", ["litellm", "litellmUnpatched"])
@@ -130,8 +169,8 @@ def test_builds_fetch_exactly_the_locks_wheels_with_the_locks_hashes(outputs, bu
 def test_launcher_runs_dev_proxy_with_the_nix_builds(outputs) -> None:
     text = outputs["proxy"]["text"]
     packages = outputs["packages"]
-    assert f"export LITELLM_BATCH_FIXES_PATCHED_PYTHON={packages['litellm']}/bin/python" in text
-    assert f"export LITELLM_BATCH_FIXES_UNPATCHED_PYTHON={packages['litellm-unpatched']}/bin/python" in text
+    assert exported(text, "LITELLM_BATCH_FIXES_PATCHED_PYTHON") == f"{packages['litellm']}/bin/python"
+    assert exported(text, "LITELLM_BATCH_FIXES_UNPATCHED_PYTHON") == f"{packages['litellm-unpatched']}/bin/python"
     assert "export LITELLM_BATCH_FIXES_ROOT=" in text
     # a user's own engine (e.g. the bridge) wins over Nix's
     assert 'export PRISMA_QUERY_ENGINE_BINARY="${PRISMA_QUERY_ENGINE_BINARY:-' in text
@@ -164,7 +203,11 @@ def test_checks_run_the_suite_on_the_local_backend(outputs) -> None:
         assert checks[name]["platforms"] == ["x86_64-linux", "aarch64-linux"]
         assert "needs a loopback interface in the build sandbox" in checks[name]["script"]
         assert any(p.endswith("-postgresql") for p in checks[name]["nativeBuildInputs"])
-        assert "LITELLM_BATCH_FIXES_PATCHED_PYTHON=" + outputs["packages"]["litellm"] in checks[name]["script"]
+        for version, line in LINES.items():
+            for flavour, suffix in (("patched", ""), ("unpatched", "-unpatched")):
+                path = outputs["packages"][f"litellm-{attr(version)}{suffix}"] + "/bin/python"
+                assert exported(checks[name]["script"], prebuilt_variable(line.build(flavour))) == path
+        assert "--litellm all" in checks[name]["script"].replace("'", "")
 
 
 def test_the_nixos_module_is_offered_and_its_vm_test_is_a_check(flake_eval, outputs) -> None:

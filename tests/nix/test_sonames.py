@@ -16,6 +16,9 @@ import pytest
 
 from litellm_batch_fixes import nix_support, sonames
 from litellm_batch_fixes.build import build_python
+from litellm_batch_fixes.releases import LINES, split_build
+
+from ..conftest import selected_lines
 
 
 def test_reads_the_needed_libraries_of_a_real_program() -> None:
@@ -43,9 +46,12 @@ def test_a_library_shipped_in_the_tree_is_not_external(tmp_path) -> None:
     assert needs and sonames.scan(tmp_path).external["bin/python"] == []
 
 
-@pytest.mark.parametrize("build", ["patched", "unpatched", "dev"])
-def test_every_library_the_installed_wheels_need_has_a_nix_provider(build) -> None:
-    """The two proxy builds, and the venv running this test (requirements/dev.txt)."""
+@pytest.mark.parametrize("build", [line.build(f) for line in LINES.values() for f in ("patched", "unpatched")]
+                         + ["dev"])
+def test_every_library_the_installed_wheels_need_has_a_nix_provider(build, request) -> None:
+    """Each line's two proxy builds, and the venv running this test (requirements/dev.txt)."""
+    if build != "dev" and split_build(build)[0] not in selected_lines(request.config):
+        pytest.skip(f"{build}'s line is not selected (--litellm)")
     venv = Path(sys.prefix) if build == "dev" else build_python(build).parent.parent
     report = sonames.scan(venv)
     assert len(report.external) > 20  # pydantic-core, orjson, tokenizers, psycopg, polars...

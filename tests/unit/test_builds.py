@@ -10,8 +10,9 @@ from litellm_batch_fixes.build import build_python, prebuilt_python, site_packag
 FILES = ["litellm/proxy/utils.py", "litellm_enterprise/proxy/hooks/managed_files.py", "prisma/client.py"]
 
 
-@pytest.mark.parametrize("build", ["patched", "unpatched"])
-def test_build_files_are_not_hard_links_into_a_cache(build) -> None:
+@pytest.mark.parametrize("flavour", ["patched", "unpatched"])
+def test_build_files_are_not_hard_links_into_a_cache(release_line, flavour) -> None:
+    build = release_line.line.build(flavour)
     if prebuilt_python(build):
         pytest.skip("a prebuilt (Nix) build lives in a read-only store")
     site = site_packages(build_python(build))

@@ -62,3 +62,28 @@ def test_dev_migrate_applies_the_schema_once_for_a_service_manager(database) -> 
     missing = subprocess.run(command, env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "DATABASE_URL is not set" in missing.stderr
+
+
+def write_migration(root, name: str, sql: str) -> None:
+    (root / name).mkdir(parents=True)
+    (root / name / "migration.sql").write_text(sql)
+
+
+def test_concurrent_index_migrations_run_outside_a_transaction_and_are_recorded_once(database, tmp_path) -> None:
+    """Newer LiteLLM releases build some indexes CONCURRENTLY, which PostgreSQL refuses
+    inside a transaction; a run stopped between the index and its record repeats the
+    (IF NOT EXISTS) statement and records it once."""
+    migrations = tmp_path / "migrations"
+    write_migration(migrations, "001_table", 'CREATE TABLE "T" (id int);\n-- not CONCURRENTLY here\n')
+    write_migration(migrations, "002_index", "-- CONCURRENTLY can't run in a transaction\n"
+                    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "T_id_idx" ON "T"(id);\n')
+    assert [m.needs_no_transaction for m in find_migrations(migrations)] == [False, True]
+    assert apply_migrations(database, migrations) == ["001_table", "002_index"]
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("""DELETE FROM "_prisma_migrations" WHERE migration_name = '002_index'""")
+    assert apply_migrations(database, migrations) == ["002_index"]
+    assert apply_migrations(database, migrations) == []
+    with psycopg.connect(database) as conn:
+        rows = conn.execute('SELECT migration_name FROM "_prisma_migrations" ORDER BY 1').fetchall()
+        index = conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = '\"T_id_idx\"'::regclass").fetchone()
+    assert rows == [("001_table",), ("002_index",)] and index == (True,)

@@ -1,4 +1,4 @@
-"""The patch series: complete, documented (DEP-3), applies cleanly and only once."""
+"""Each release line's patch series: complete, documented (DEP-3), applies cleanly and only once."""
 
 from __future__ import annotations
 
@@ -8,26 +8,39 @@ from pathlib import Path
 import pytest
 
 from litellm_batch_fixes.paths import PATCHES_DIR
-from litellm_batch_fixes.patches import PatchError, apply_series, read_series
+from litellm_batch_fixes.patches import Patch, PatchError, apply_series, read_series
+from litellm_batch_fixes.releases import LINES
 
 DEP3_FIELDS = ("Description", "Author", "Bug", "Forwarded", "Applied-Upstream", "Last-Update")
-SERIES = read_series(PATCHES_DIR)
+SERIES = {version: read_series(line.series_path) for version, line in LINES.items()}
+EVERY_PATCH = sorted({p.path for series in SERIES.values() for p in series})
 
 
-def copy_touched_files(site: Path, dest: Path) -> None:
-    for patch in SERIES:
+def copy_touched_files(series: list[Patch], site: Path, dest: Path) -> None:
+    for patch in series:
         for rel in patch.touched_files():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(site / rel, dest / rel)
 
 
-def test_series_names_every_patch_file_once() -> None:
-    named = [p.name for p in SERIES]
-    assert len(named) == len(set(named))
-    assert sorted(named) == sorted(p.name for p in PATCHES_DIR.glob("*.patch"))
+def test_every_patch_file_is_in_a_series_and_no_series_names_one_twice() -> None:
+    for series in SERIES.values():
+        named = [p.name for p in series]
+        assert len(named) == len(set(named))
+    assert EVERY_PATCH == sorted(PATCHES_DIR.rglob("*.patch"))
 
 
-@pytest.mark.parametrize("patch", SERIES, ids=lambda p: p.name)
+def test_a_patch_rebased_for_a_line_keeps_its_name_and_lives_in_the_lines_folder() -> None:
+    """A line's own version of a patch sits in patches/<version>/ under the same file name,
+    so the tests marked for a patch find it on every line."""
+    for version, series in SERIES.items():
+        for patch in series:
+            folder = patch.path.parent.relative_to(PATCHES_DIR)
+            assert str(folder) in (".", version), patch.path
+
+
+@pytest.mark.parametrize("patch", [Patch(p) for p in EVERY_PATCH],
+                         ids=lambda p: str(p.path.relative_to(PATCHES_DIR)))
 def test_patch_has_dep3_header_and_root_relative_paths(patch) -> None:
     header = patch.header()
     assert [f for f in DEP3_FIELDS if not header.get(f)] == []
@@ -35,25 +48,33 @@ def test_patch_has_dep3_header_and_root_relative_paths(patch) -> None:
     assert all(f.startswith(("litellm/", "litellm_enterprise/")) for f in patch.touched_files())
 
 
-def test_series_applies_cleanly_then_refuses_a_second_apply(pristine_site_packages, tmp_path) -> None:
-    copy_touched_files(pristine_site_packages, tmp_path)
-    apply_series(tmp_path, SERIES)
-    assert "Optional[OpenAIFileObject]" in (tmp_path / "litellm/proxy/_types.py").read_text()
+def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, tmp_path) -> None:
+    series = SERIES[release_line.version]
+    if not series:
+        pytest.skip(f"{release_line.version}'s series is empty")
+    site = release_line.pristine_site_packages
+    copy_touched_files(series, site, tmp_path)
+    apply_series(tmp_path, series)
+    touched = {rel for patch in series for rel in patch.touched_files()}
+    assert [rel for rel in touched if (tmp_path / rel).read_bytes() == (site / rel).read_bytes()] == []
     with pytest.raises(PatchError, match="applied already"):
-        apply_series(tmp_path, SERIES)
+        apply_series(tmp_path, series)
 
 
-def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(pristine_site_packages, tmp_path) -> None:
-    copy_touched_files(pristine_site_packages, tmp_path)
+def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(release_line, tmp_path) -> None:
+    series = SERIES[release_line.version]
+    if not series:
+        pytest.skip(f"{release_line.version}'s series is empty")
+    copy_touched_files(series, release_line.pristine_site_packages, tmp_path)
     # Break a file that only the last patch touching it expects: that patch must be named.
     first_toucher = {}
-    for patch in SERIES:
+    for patch in series:
         for rel in patch.touched_files():
             first_toucher.setdefault(rel, patch)
     rel, culprit = list(first_toucher.items())[-1]
     (tmp_path / rel).write_text("not the file the patch expects\n")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
     with pytest.raises(PatchError) as error:
-        apply_series(tmp_path, SERIES)
+        apply_series(tmp_path, series)
     assert culprit.name in str(error.value) and rel in str(error.value)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before

@@ -1,0 +1,75 @@
+"""The LiteLLM release lines the project builds, each with its own lock and patch series.
+
+A line is one LiteLLM release: requirements/<lock>.txt pins it (hash-locked) and
+patches/<series> lists the patches it still needs; requirements/lines.json names them
+(Nix reads the same file). `default` (1.80.10) is what every command uses unless told;
+`latest` names the newest line. A build is named `[<version>-]<flavour>` (flavour:
+patched, unpatched or without-NNNN); without a version it is the default line's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import PATCHES_DIR, REQUIREMENTS_DIR
+
+
+@dataclass(frozen=True)
+class ReleaseLine:
+    version: str
+    lock: str  # requirements/<lock>.txt
+    series: str  # patches/<series>
+
+    @property
+    def lock_path(self) -> Path:
+        return REQUIREMENTS_DIR / f"{self.lock}.txt"
+
+    @property
+    def series_path(self) -> Path:
+        return PATCHES_DIR / self.series
+
+    @property
+    def is_default(self) -> bool:
+        return self.version == DEFAULT
+
+    def build(self, flavour: str) -> str:
+        """The build name of a flavour on this line (the default line's carry no version)."""
+        return flavour if self.is_default else f"{self.version}-{flavour}"
+
+
+_TABLE = json.loads((REQUIREMENTS_DIR / "lines.json").read_text())
+DEFAULT: str = _TABLE["default"]
+LATEST: str = _TABLE["latest"]
+LINES = {version: ReleaseLine(version, **spec) for version, spec in _TABLE["lines"].items()}
+ALIASES = {"default": DEFAULT, "latest": LATEST}
+
+
+class UnknownLine(ValueError):
+    pass
+
+
+def line(name: str) -> ReleaseLine:
+    """A line by version, `default` or `latest`."""
+    version = ALIASES.get(name, name)
+    if version not in LINES:
+        raise UnknownLine(f"no release line {name!r}: the lines are {', '.join(LINES)} "
+                          f"(or default, latest, all); `./dev check-release {name}` tells what "
+                          "the patches do on another release")
+    return LINES[version]
+
+
+def lines(spec: str) -> list[ReleaseLine]:
+    """`all`, or comma-separated line names."""
+    if spec.strip() == "all":
+        return list(LINES.values())
+    return [line(part.strip()) for part in spec.split(",") if part.strip()]
+
+
+def split_build(build: str) -> tuple[ReleaseLine, str]:
+    """(line, flavour) of a build name."""
+    head, _, rest = build.partition("-")
+    if head[:1].isdigit() and rest:
+        return line(head), rest
+    return LINES[DEFAULT], build
