@@ -82,6 +82,9 @@ def patches_for(build: str) -> list[Patch]:
     line, flavour = _line(build)
     if flavour == "unpatched":
         return []
+    if line.series_path is None:
+        raise BuildError(f"{line.version} has no patch series (it was only checked): "
+                         f"build {line.build('unpatched')}")
     series = read_series(line.series_path)
     if flavour == "patched":
         return series

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .build import BUILDS, BuildError, ensure_build
+from .check_release import CheckError
 from .migrations import MigrationError
 from .patches import PatchError
 from .prisma_engine import PrismaBridgeError
@@ -107,10 +108,16 @@ def pytest_option(pytest_args: list[str], name: str) -> str | None:
 def cmd_test(args: argparse.Namespace) -> int:
     spec = pytest_option(args.pytest_args, "--litellm") or os.environ.get("LBF_TEST_LITELLM", "default")
     for release in lines(spec):  # up front, so a first run shows its progress, not a silent minute
-        for build in BUILDS:
+        for build in BUILDS if release.series_path else ("unpatched",):  # a checked release: as is
             ensure_build(release.build(build), log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
     return subprocess.call(command, cwd=ROOT)
+
+
+def cmd_check_release(args: argparse.Namespace) -> int:
+    from .check_release import check
+
+    return check(args.version, args.enterprise, args.backend, log)
 
 
 def positive_seconds(value: str) -> int:
@@ -162,6 +169,14 @@ def parser() -> argparse.ArgumentParser:
     mock.add_argument("--host", default="127.0.0.1")
     mock.set_defaults(func=cmd_mock_server)
 
+    check = sub.add_parser("check-release", help="which patches a LiteLLM release still needs")
+    check.add_argument("version", help="a LiteLLM version on the package index, e.g. 1.81.6")
+    check.add_argument("--enterprise", metavar="X", help="litellm-enterprise version (default: the one "
+                       "litellm's proxy extra pins)")
+    check.add_argument("--backend", choices=("auto", "containers", "local"), default="auto",
+                       help="how the test services start (as for ./dev test)")
+    check.set_defaults(func=cmd_check_release)
+
     test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
@@ -176,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine) as error:
+    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine,
+            CheckError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

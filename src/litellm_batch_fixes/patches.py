@@ -87,6 +87,23 @@ def _failure_message(patch: Patch, output: str) -> str:
             f"--- patch output ---\n{output.strip()}")
 
 
+def dry_run(patch: Patch, root: Path) -> str:
+    """How one patch meets a distribution root on its own: "applies" (exactly, no fuzz),
+    "applied" (its change is already there) or "conflicts". Touched files are copied to a
+    scratch directory first; `patch --dry-run` with reversed detection does the rest."""
+    with tempfile.TemporaryDirectory(prefix="patch-probe-") as scratch:
+        for rel in patch.touched_files():
+            if (root / rel).is_file():
+                (Path(scratch) / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / rel, Path(scratch) / rel)
+        exact = _run_patch(patch, Path(scratch), "--dry-run", "--fuzz=0")
+        if exact.returncode == 0:
+            return "applies"
+        reverse = subprocess.run(["patch", "-p1", "--batch", "--dry-run", "-R", "--fuzz=0", "-d", scratch,
+                                  "-i", str(patch.path.resolve())], capture_output=True, text=True)
+        return "applied" if reverse.returncode == 0 else "conflicts"
+
+
 def apply_series(root: Path, patches: list[Patch]) -> None:
     """Dry-run every patch first, then apply them all; nothing changes if one fails."""
     if not patches:

@@ -13,22 +13,22 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import PATCHES_DIR, REQUIREMENTS_DIR
+from .paths import PATCHES_DIR, REQUIREMENTS_DIR, VENVS_DIR
 
 
 @dataclass(frozen=True)
 class ReleaseLine:
     version: str
-    lock: str  # requirements/<lock>.txt
-    series: str  # patches/<series>
+    lock: str  # requirements/<lock>.txt, or a path for a release `check-release` resolved
+    series: str | None  # patches/<series>; None: a release checked unpatched only
 
     @property
     def lock_path(self) -> Path:
-        return REQUIREMENTS_DIR / f"{self.lock}.txt"
+        return Path(self.lock) if self.lock.endswith(".txt") else REQUIREMENTS_DIR / f"{self.lock}.txt"
 
     @property
-    def series_path(self) -> Path:
-        return PATCHES_DIR / self.series
+    def series_path(self) -> Path | None:
+        return PATCHES_DIR / self.series if self.series else None
 
     @property
     def is_default(self) -> bool:
@@ -50,14 +50,21 @@ class UnknownLine(ValueError):
     pass
 
 
+def checked_lock(version: str) -> Path:
+    """Where `./dev check-release VERSION` keeps the lock it resolved for a release."""
+    return VENVS_DIR / "check" / version / "proxy.txt"
+
+
 def line(name: str) -> ReleaseLine:
-    """A line by version, `default` or `latest`."""
+    """A line by version, `default` or `latest`; or a release `check-release` resolved."""
     version = ALIASES.get(name, name)
-    if version not in LINES:
-        raise UnknownLine(f"no release line {name!r}: the lines are {', '.join(LINES)} "
-                          f"(or default, latest, all); `./dev check-release {name}` tells what "
-                          "the patches do on another release")
-    return LINES[version]
+    if version in LINES:
+        return LINES[version]
+    if checked_lock(version).is_file():
+        return ReleaseLine(version, lock=str(checked_lock(version)), series=None)
+    raise UnknownLine(f"no release line {name!r}: the lines are {', '.join(LINES)} "
+                      f"(or default, latest, all); `./dev check-release {name}` tells what "
+                      "the patches do on another release")
 
 
 def lines(spec: str) -> list[ReleaseLine]:

@@ -9,6 +9,9 @@ pass on the unpatched build too. Other tests run on each line's patched build on
 
 from __future__ import annotations
 
+import json
+import os
+import time
 
 import httpx
 import openai
@@ -45,14 +48,24 @@ def say(pytestconfig):
 
 
 def lacks_patch(build: str, patch_name: str) -> bool:
-    """Whether a patch's regression test must fail on a build: its line carries the patch
-    and the build leaves it out."""
+    """Whether a build's line carries the patch and the build leaves it out."""
     line, flavour = split_build(build)
-    patch = SERIES[line.version].get(patch_name)
+    patch = SERIES.get(line.version, {}).get(patch_name)
     return patch is not None and flavour in ("unpatched", leave_one_out_build(patch))
 
 
+def must_fail(build: str, marker: pytest.Mark) -> bool:
+    """Whether a patch's regression test must fail on a build: the build lacks the patch,
+    or lacks one the test's flow also needs on that line (`needs={"1.108.7": [...]}`:
+    e.g. 1.108.7 refuses to delete a finished batch's files without 0021)."""
+    needs = marker.kwargs.get("needs", {}).get(split_build(build)[0].version, [])
+    return any(lacks_patch(build, name) for name in [marker.args[0], *needs])
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "patched_build" in metafunc.fixturenames:  # tests that start stacks of their own
+        metafunc.parametrize("patched_build", [line.build("patched") for line in selected_lines(metafunc.config)],
+                             scope="session")
     if "proxy" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("patch")
@@ -62,23 +75,58 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     builds = []
     for line in selected_lines(metafunc.config):
         for flavour in selected_builds(metafunc.config):
+            if line.series_path is None and flavour != "unpatched":
+                continue  # a release check-release resolved runs as released only
             if flavour == "leave-one-out":
-                patch = marker and SERIES[line.version].get(marker.args[0])
+                patch = marker and SERIES.get(line.version, {}).get(marker.args[0])
                 builds += [line.build(leave_one_out_build(patch))] if patch else []
             elif flavour == "patched" or marker:
                 builds.append(line.build(flavour))
     metafunc.parametrize("proxy", builds, indirect=True, scope="session")
 
 
+PATCH_OF: dict[str, str] = {}  # test id -> the patch it is the regression test of
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("patch")
+        if marker:
+            PATCH_OF[item.nodeid] = marker.args[0]
         callspec = getattr(item, "callspec", None)
-        if marker and callspec and lacks_patch(callspec.params.get("proxy"), marker.args[0]):
+        if marker and callspec and must_fail(callspec.params.get("proxy"), marker):
             # Only the bug's symptom counts: a failed assertion or an API error, never a
             # proxy that did not start.
             item.add_marker(pytest.mark.xfail(
                 strict=True, raises=BUG_SYMPTOMS, reason=f"{callspec.params['proxy']} lacks {marker.args[0]}"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With $LBF_PATCH_REPORT set (check-release), one JSON line per patch test's outcome."""
+    path = os.environ.get("LBF_PATCH_REPORT")
+    marker = PATCH_OF.get(report.nodeid)
+    if not path or not marker or (report.when != "call" and report.passed):
+        return
+    outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+    with open(path, "a") as out:
+        out.write(json.dumps({"patch": marker, "test": report.nodeid, "when": report.when,
+                              "outcome": outcome}) + "\n")
+
+
+COOLDOWN_SECONDS = 6  # LiteLLM cools a deployment down for 5 s
+
+
+@pytest.fixture(autouse=True)
+def outlast_a_cooldown(request):
+    """A test marked `cools_down` makes the provider answer 404; on a build without 0019
+    that cools the model's deployment down, and the next test would meet 429 "No
+    deployments available". It waits the cooldown out after such a test."""
+    yield
+    callspec = getattr(request.node, "callspec", None)
+    build = callspec.params.get("proxy") if callspec else None
+    if request.node.get_closest_marker("cools_down") and build and lacks_patch(
+            build, "0019-missing-object-no-cooldown.patch"):
+        time.sleep(COOLDOWN_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,19 @@ import yaml
 from openai.types import Batch, FileObject
 
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
+from litellm_batch_fixes.releases import split_build
 
 # Test ids -> proxy model names (litellm-config.yaml): the OpenAI and the Azure route.
 MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
+# A flow that deletes a finished batch's files right away needs 0021 on 1.108.7 (which
+# otherwise refuses until its cost poller has run); for the `needs` of a patch marker.
+NEEDS_0021 = {"1.108.7": ["0021-finished-batch-files-deletable.patch"]}
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
+
+
+def release(stack) -> str:
+    """The LiteLLM release line (version) a stack runs."""
+    return split_build(stack.build)[0].version
 
 
 def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:

@@ -2,7 +2,8 @@
 state the batch ended in, across a restart and with two proxies polling one database.
 
 LiteLLM's batch cost poller (CheckBatchCost) records a finished batch as one
-`aretrieve_batch` spend log row without an API key, attributed to the batch's creator.
+`aretrieve_batch` spend log row attributed to the batch's creator: without an API key on
+1.80.10; on 1.108.7 with the creator's key and the batch's models in its metadata.
 Here it runs every 5 s (`batch_polling_interval`; LiteLLM adds up to 30 s of jitter) and
 spend rows are flushed to the database every ~10 s, so each wait allows a minute. Each
 batch belongs to a user of its own, so the creator's rows are that batch's records.
@@ -27,10 +28,11 @@ import pytest
 
 from litellm_batch_fixes.build import site_packages
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
+from litellm_batch_fixes.releases import split_build
 from litellm_batch_fixes.stack import Stack
 
-from .flows import (MODELS, batch_lines, create_batch, deployment, new_user, run_batch, upload_batch_input,
-                    wait_for_batch)
+from .flows import (MODELS, batch_lines, create_batch, deployment, new_user, release, run_batch,
+                    upload_batch_input, wait_for_batch)
 
 POLL_EVERY = 5
 RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
@@ -52,18 +54,28 @@ def spender(proxy, services, tmp_path_factory, say):
         yield stack
 
 
-def poller_records(database_url: str, user_id: str) -> list[tuple[float, int, int]]:
+# The poller's rows among the `aretrieve_batch` rows (clients' retrieves log rows too).
+POLLER_ROWS = {"1.80.10": "api_key = ''", "1.108.7": "metadata::jsonb ? 'batch_models'"}
+
+
+def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
     """(spend, prompt tokens, completion tokens) of the poller's rows for the user's batches."""
-    with psycopg.connect(database_url) as conn:
+    with psycopg.connect(stack.database_url) as conn:
         return conn.execute('SELECT spend, prompt_tokens, completion_tokens FROM "LiteLLM_SpendLogs" '
-                            "WHERE \"user\" = %s AND call_type = 'aretrieve_batch' AND api_key = ''",
-                            (user_id,)).fetchall()
+                            "WHERE \"user\" = %s AND call_type = 'aretrieve_batch' AND "
+                            + POLLER_ROWS[release(stack)], (user_id,)).fetchall()
 
 
-def wait_for_records(database_url: str, user_ids: list[str], say) -> dict[str, list]:
+def conn_value(stack: Stack, sql: str):
+    with psycopg.connect(stack.database_url) as conn:
+        row = conn.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def wait_for_records(stack: Stack, user_ids: list[str], say) -> dict[str, list]:
     deadline = time.monotonic() + RECORDED_WITHIN
     while True:
-        found = {user: poller_records(database_url, user) for user in user_ids}
+        found = {user: poller_records(stack, user) for user in user_ids}
         if all(found.values()):
             return found
         if time.monotonic() > deadline:
@@ -80,6 +92,10 @@ def priced_as(model: str) -> str:
 
 def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tuple[float, int, int]:
     """From the output file's lines and the build's own cost map."""
+    return cost_of(stack, client.files.content(batch.output_file_id).text, model)
+
+
+def cost_of(stack: Stack, output: str, model: str) -> tuple[float, int, int]:
     python = Path(stack.proxy.process.args[0])
     prices = json.loads((site_packages(python) / "litellm" / "model_prices_and_context_window_backup.json")
                         .read_text())
@@ -88,7 +104,7 @@ def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tup
     per_input = entry.get("input_cost_per_token_batches") or entry["input_cost_per_token"] / 2
     per_output = entry.get("output_cost_per_token_batches") or entry["output_cost_per_token"] / 2
     prompt = completion = 0
-    for line in client.files.content(batch.output_file_id).text.splitlines():
+    for line in output.splitlines():
         usage = json.loads(line)["response"]["body"]["usage"]
         prompt, completion = prompt + usage["prompt_tokens"], completion + usage["completion_tokens"]
     return prompt * per_input + completion * per_output, prompt, completion
@@ -106,12 +122,14 @@ def finished(spender, say) -> dict:
     """Batches made up front so one wait covers them: per model, one with a failed line
     (the client watches it complete before the poller runs) and one nobody retrieves
     until it is recorded; one whose every line failed; and a recorded batch the provider
-    never had, which the poller can't find."""
-    with psycopg.connect(spender.database_url) as conn:  # the poller meets it first
-        conn.execute('INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '
-                     'file_object, file_purpose, status, created_by, updated_by, created_at, updated_at) '
-                     "VALUES (%s, %s, %s, '{}', 'batch', 'validating', 'nobody', 'nobody', now(), now())",
-                     (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"))
+    never had, which the poller can't find (on the patched build only: its test runs there,
+    and without 0019 the lookup takes the model offline for every other test here)."""
+    if split_build(spender.build)[1] == "patched":
+        with psycopg.connect(spender.database_url) as conn:  # the poller meets it first
+            conn.execute('INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '
+                         'file_object, file_purpose, status, created_by, updated_by, created_at, updated_at) '
+                         "VALUES (%s, %s, %s, '{}', 'batch', 'validating', 'nobody', 'nobody', now(), now())",
+                         (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"))
     made = {}
     for model in MODELS.values():
         user, client = new_user(spender, "spender")
@@ -122,7 +140,7 @@ def finished(spender, say) -> dict:
         quiet_user, quiet = new_user(spender, "spender")
         unseen = create_batch(quiet, upload_batch_input(quiet, model, batch_lines(model, ["four"])).id)
         made[model, "unseen"] = (quiet_user, quiet, unseen)
-    made["records"] = wait_for_records(spender.database_url, [made[k][0] for k in made], say)
+    made["records"] = wait_for_records(spender, [made[k][0] for k in made], say)
     failed_user, failed_client = new_user(spender, "spender")  # waited for by its own test
     model = MODELS["gpt"]
     _, _, all_failed = run_batch(failed_client, model, say, prompts=["x"], bad_max_tokens_at=0)
@@ -157,15 +175,24 @@ def test_a_batch_recorded_before_anyone_retrieves_it_stays_recorded_once(spender
         done = wait_for_batch(client, batch.id, say)
         for _ in range(3):
             client.batches.retrieve(done.id)
-        assert len(poller_records(spender.database_url, user)) == 1
+        assert len(poller_records(spender, user)) == 1
 
 
 @pytest.mark.patch("0016-batch-cost-recorded-once.patch")
 def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, finished, say) -> None:
-    """Unpatched: never recorded; the poller queries it again every cycle."""
+    """Unpatched 1.80.10: never recorded; the poller queries it again every cycle.
+    LiteLLM 1.108.7 retires such a batch without a spend row (it cost nothing): the
+    contract there is that the poller marks it processed and stops asking."""
     user, _, batch = finished["all-failed"]
     assert (batch.status, batch.output_file_id, batch.request_counts.failed) == ("completed", None, 1)
-    assert wait_for_records(spender.database_url, [user], say)[user] == [(0.0, 0, 0)]
+    if release(spender) == "1.108.7":
+        deadline = time.monotonic() + RECORDED_WITHIN
+        query = f"""SELECT batch_processed FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = '{batch.id}'"""
+        while not conn_value(spender, query) and time.monotonic() < deadline:
+            time.sleep(2)
+        assert conn_value(spender, query) is True and poller_records(spender, user) == []
+        return
+    assert wait_for_records(spender, [user], say)[user] == [(0.0, 0, 0)]
     with psycopg.connect(spender.database_url) as conn:
         [status] = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = %s',
                                 (batch.id,)).fetchone()
@@ -173,12 +200,19 @@ def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, fi
 
 
 def test_a_batch_the_provider_cant_find_stops_no_other(spender, finished) -> None:
-    """The lost batch was polled first in each cycle; every real batch was still recorded."""
+    """The lost batch was polled first in each cycle; every real batch was still recorded.
+    1.80.10 keeps it and tries again next cycle; 1.108.7 retires it (processed, unbilled),
+    since its deployment exists and the provider says the batch does not."""
     assert len(finished["records"]) == 4 and all(finished["records"].values())
     with psycopg.connect(spender.database_url) as conn:
         lost = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE created_by = %s',
                             ("nobody",)).fetchall()
-    assert lost == [("validating",)]  # kept, and tried again next cycle
+    if release(spender) == "1.80.10":
+        assert lost == [("validating",)]
+    else:
+        processed = conn_value(spender, 'SELECT batch_processed FROM "LiteLLM_ManagedObjectTable" '
+                                        "WHERE created_by = 'nobody'")
+        assert len(lost) == 1 and processed is True
 
 
 def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, services, tmp_path, say) -> None:
@@ -190,8 +224,8 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
         for model in MODELS.values():
             user, client = new_user(first, "spender")
             made[model] = (user, run_batch(client, model, say, prompts=["one", "two"])[2])
-    with spend_stack(proxy.build, tmp_path, database, None, say):
-        records = wait_for_records(database, [user for user, _ in made.values()], say)
+    with spend_stack(proxy.build, tmp_path, database, None, say) as second:
+        records = wait_for_records(second, [user for user, _ in made.values()], say)
     assert all(len(rows) == 1 and rows[0][1] > 0 for rows in records.values())
 
 
@@ -208,8 +242,25 @@ def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services
         for model in MODELS.values():
             user, client = new_user(first, "spender")
             users[user] = (client, model, run_batch(client, model, say, prompts=["one", "two"])[2])
-        wait_for_records(database, list(users), say)
+        wait_for_records(first, list(users), say)
         time.sleep(POLL_EVERY + 30 + 10)  # every poller has had its turn since, and flushed
         for user, (client, model, batch) in users.items():
-            [(spend, _, _)] = poller_records(database, user)
+            [(spend, _, _)] = poller_records(first, user)
             assert spend == pytest.approx(expected_cost(first, client, batch, model)[0], rel=1e-9)
+
+
+@pytest.mark.patch("0021-finished-batch-files-deletable.patch")
+@models
+def test_a_finished_batchs_files_are_deleted_at_once_and_its_cost_is_kept(proxy, model, say) -> None:
+    """On the suite's proxy the poller runs hourly (LiteLLM's default), so nothing but the
+    delete records the batch. Unpatched 1.108.7: 400 "Cannot delete file ... referenced by
+    1 batch(es) in non-terminal state: ...: completed" until the poller has run. Unpatched
+    1.80.10: the files go and the batch is not recorded; the poller, when it runs, can't
+    read the deleted output file, so its cost is lost."""
+    user, client = new_user(proxy, "cleaner")
+    uploaded, _, done = run_batch(client, model, say, prompts=["one", "two", "bad"], bad_max_tokens_at=2)
+    cost, _, _ = expected_cost(proxy, client, done, model)
+    for file_id in (done.output_file_id, done.error_file_id, uploaded.id):
+        assert client.files.delete(file_id).deleted
+    [(spend, _, _)] = wait_for_records(proxy, [user], say)[user]
+    assert spend == pytest.approx(cost, rel=1e-9) and spend > 0

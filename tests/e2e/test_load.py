@@ -60,7 +60,8 @@ def second_instance(proxy, services, tmp_path, monkeypatch, say):
     """Another proxy process on the first one's database, mock and keys."""
     monkeypatch.setenv("LITELLM_MASTER_KEY", proxy.master_key)
     monkeypatch.setenv("LITELLM_SALT_KEY", (proxy.state_dir / "salt-key").read_text().strip())
-    with Stack(state_dir=tmp_path, config=proxy.config, port=0, database_url=proxy.database_url,
+    with Stack(state_dir=tmp_path, config=proxy.config, build=proxy.build, port=0,
+               database_url=proxy.database_url,
                mock_url=services.mock_url, log=lambda m: say(f"second instance: {m}")) as stack:
         yield stack
 

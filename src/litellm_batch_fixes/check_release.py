@@ -1,0 +1,169 @@
+"""`./dev check-release VERSION`: which of our patches a LiteLLM release still needs.
+
+For any release (with the litellm-enterprise its proxy extra pins, or --enterprise X):
+resolve and install it hash-locked like a release line's unpatched build, dry-run every
+line's version of each patch against it, run each patch's regression tests on it
+unpatched, and print one row per patch: still needed (its tests fail), fixed upstream
+(they pass) or untested, with how the patch meets the release's code. Hazards found on
+the way (an enterprise package older than the code that calls it, a proxy that doesn't
+start) are said plainly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build import BuildError, ensure_build, site_packages
+from .patches import Patch, dry_run, read_series
+from .paths import ROOT
+from .releases import LINES, checked_lock
+
+# A registry summary reported 1.107.0 as a compromised release; it is never installed.
+REFUSED = {"1.107.0": "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"}
+BRIDGE_PRISMA = "prisma==0.11.0"  # the Prisma client our bridge serves (prisma_engine)
+HAZARDS = [  # (pattern in a proxy log, what it means for an operator)
+    (re.compile(r"TypeError: [\w.]+\(\) got an unexpected keyword argument '(\w+)'"),
+     "LiteLLM calls its litellm-enterprise with an argument ({0}) that enterprise version "
+     "doesn't take: the calls that pass it fail (500). Install a newer litellm-enterprise "
+     "(--enterprise X) or another LiteLLM release."),
+    (re.compile(r"Managed files hook not found"),
+     "the managed files hook did not load: managed files answer errors"),
+]
+
+Log = Callable[[str], None]
+
+
+class CheckError(RuntimeError):
+    """The release can't be checked; the message says why."""
+
+
+@dataclass
+class PatchVerdict:
+    name: str
+    probes: dict[str, str]  # "<line's file>" -> applies / applied / conflicts
+    outcomes: list[str] = field(default_factory=list)  # per test: passed / failed / error
+
+    @property
+    def verdict(self) -> str:
+        if not self.outcomes:
+            return "untested"
+        if all(o == "passed" for o in self.outcomes):
+            return "fixed upstream"
+        if any(o in ("failed", "xfailed") for o in self.outcomes):
+            return "still needed"
+        return "untested (setup error)"
+
+    @property
+    def how_it_applies(self) -> str:
+        states = set(self.probes.values())
+        for state in ("applies", "applied"):
+            if state in states:
+                which = [line for line, s in self.probes.items() if s == state]
+                return f"{state} ({', '.join(which)} version)"
+        return "doesn't apply: needs a rebase"
+
+
+def every_patch() -> dict[str, dict[str, Patch]]:
+    """{patch name: {line version: that line's file of it}} over every line's series."""
+    patches: dict[str, dict[str, Patch]] = {}
+    for version, line in LINES.items():
+        for patch in read_series(line.series_path):
+            patches.setdefault(patch.name, {})[version] = patch
+    return dict(sorted(patches.items()))
+
+
+def resolve(version: str, enterprise: str | None, log: Log) -> Path:
+    """requirements for the release, hash-locked by uv like requirements/*.txt."""
+    lock = checked_lock(version)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    wanted = [f"litellm[proxy]=={version}", BRIDGE_PRISMA]
+    if enterprise:
+        wanted.append(f"litellm-enterprise=={enterprise}")
+    (lock.parent / "proxy.in").write_text("\n".join(wanted) + "\n")
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    log(f"… resolving {', '.join(wanted)}")
+    result = subprocess.run([uv, "pip", "compile", "proxy.in", "--generate-hashes", "--python-version", "3.11",
+                             "--no-emit-index-url", "--quiet", "-o", lock.name],
+                            cwd=lock.parent, capture_output=True, text=True)
+    if result.returncode != 0:
+        lock.unlink(missing_ok=True)
+        reason = "\n".join(result.stderr.strip().splitlines()[:12])
+        raise CheckError(f"litellm {version} does not resolve from the package index here:\n{reason}")
+    return lock
+
+
+def pinned(lock: Path, name: str) -> str | None:
+    match = re.search(rf"^{re.escape(name)}==(\S+)", lock.read_text(), re.M)
+    return match.group(1) if match else None
+
+
+def run_patch_tests(version: str, workdir: Path, backend: str, log: Log) -> tuple[list[dict], Path]:
+    report = workdir / "patch-tests.jsonl"
+    report.unlink(missing_ok=True)
+    basetemp = workdir / "pytest"
+    command = [sys.executable, "-m", "pytest", "tests/e2e", "-m", "patch", "--litellm", version,
+               "--builds", "unpatched", "--backend", backend, "-p", "no:cacheprovider", "-q",
+               "--basetemp", str(basetemp)]
+    log(f"… the patches' regression tests on {version}, unpatched (a few minutes): {' '.join(command[3:])}")
+    subprocess.run(command, cwd=ROOT, env={**os.environ, "LBF_PATCH_REPORT": str(report)})
+    rows = [json.loads(line) for line in report.read_text().splitlines()] if report.is_file() else []
+    return rows, basetemp
+
+
+def hazards_in_logs(basetemp: Path) -> list[str]:
+    found = []
+    for log_file in sorted(basetemp.rglob("logs/proxy-*.log")):
+        text = log_file.read_text(errors="replace")
+        for pattern, meaning in HAZARDS:
+            for match in sorted(set(pattern.findall(text))):
+                found.append(meaning.format(match))
+    return sorted(set(found))
+
+
+def table(verdicts: list[PatchVerdict]) -> str:
+    rows = ["| patch | on this release | tests (unpatched) | our patch against its code |",
+            "|---|---|---|---|"]
+    for v in verdicts:
+        counts = ", ".join(f"{n} {o}" for o in ("passed", "failed", "xfailed", "error")
+                           if (n := v.outcomes.count(o))) or "none ran"
+        rows.append(f"| {v.name[:-6]} | {v.verdict} | {counts} | {v.how_it_applies} |")
+    return "\n".join(rows)
+
+
+def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
+    if version in REFUSED:
+        raise CheckError(REFUSED[version])
+    lock = resolve(version, enterprise, log)
+    log(f"  litellm {version} with litellm-enterprise {pinned(lock, 'litellm-enterprise')}, "
+        f"litellm-proxy-extras {pinned(lock, 'litellm-proxy-extras')} ({lock})")
+    try:
+        site = site_packages(ensure_build(f"{version}-unpatched", log))
+    except BuildError as error:
+        raise CheckError(f"litellm {version} installs but does not build here: {error}") from error
+    verdicts = [PatchVerdict(name, {v: dry_run(p, site) for v, p in files.items()})
+                for name, files in every_patch().items()]
+    rows, basetemp = run_patch_tests(version, lock.parent, backend, log)
+    by_name = {v.name: v for v in verdicts}
+    for row in rows:
+        if row["patch"] in by_name:
+            outcome = row["outcome"] if row["when"] == "call" else "error"
+            by_name[row["patch"]].outcomes.append(outcome)
+    log(f"\nLiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):\n")
+    log(table(verdicts))
+    hazards = hazards_in_logs(basetemp)
+    if not rows:
+        hazards.append("no patch test ran: see the pytest output above (did the proxy start?)")
+    log("\nHazards: " + ("none found" if not hazards else ""))
+    for hazard in hazards:
+        log(f"  - {hazard}")
+    needed = [v.name for v in verdicts if v.verdict == "still needed"]
+    log(f"\n{len(needed)} of {len(verdicts)} patches still needed on {version}.")
+    return 0
