@@ -51,8 +51,12 @@ class PatchVerdict:
     probes: dict[str, str]  # "<line's file>" -> applies / applied / conflicts
     outcomes: list[str] = field(default_factory=list)  # per test: passed / failed / error
 
+    blocked_by: set[str] = field(default_factory=set)  # patches its tests' flow needs first
+
     @property
     def verdict(self) -> str:
+        if self.blocked_by and "passed" not in self.outcomes:
+            return f"not provable here: its test's flow needs {', '.join(sorted(self.blocked_by))} first"
         if not self.outcomes:
             return "untested"
         if all(o == "passed" for o in self.outcomes):
@@ -106,6 +110,7 @@ def pinned(lock: Path, name: str) -> str | None:
 
 
 def run_patch_tests(version: str, workdir: Path, backend: str, log: Log) -> tuple[list[dict], Path]:
+    workdir.mkdir(parents=True, exist_ok=True)
     report = workdir / "patch-tests.jsonl"
     report.unlink(missing_ok=True)
     basetemp = workdir / "pytest"
@@ -141,7 +146,13 @@ def table(verdicts: list[PatchVerdict]) -> str:
 def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
     if version in REFUSED:
         raise CheckError(REFUSED[version])
-    lock = resolve(version, enterprise, log)
+    if version in LINES:  # a release line: its own proven lock, its series' patches expected to fail
+        if enterprise:
+            raise CheckError(f"{version} is a release line with its own lock "
+                             f"({LINES[version].lock_path.name}): check it without --enterprise")
+        lock = LINES[version].lock_path
+    else:
+        lock = resolve(version, enterprise, log)
     log(f"  litellm {version} with litellm-enterprise {pinned(lock, 'litellm-enterprise')}, "
         f"litellm-proxy-extras {pinned(lock, 'litellm-proxy-extras')} ({lock})")
     try:
@@ -150,12 +161,15 @@ def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
         raise CheckError(f"litellm {version} installs but does not build here: {error}") from error
     verdicts = [PatchVerdict(name, {v: dry_run(p, site) for v, p in files.items()})
                 for name, files in every_patch().items()]
-    rows, basetemp = run_patch_tests(version, lock.parent, backend, log)
+    rows, basetemp = run_patch_tests(version, checked_lock(version).parent, backend, log)
     by_name = {v.name: v for v in verdicts}
     for row in rows:
         if row["patch"] in by_name:
-            outcome = row["outcome"] if row["when"] == "call" else "error"
-            by_name[row["patch"]].outcomes.append(outcome)
+            verdict = by_name[row["patch"]]
+            if row.get("blocked_by"):
+                verdict.blocked_by.update(name[:4] for name in row["blocked_by"])
+                continue
+            verdict.outcomes.append(row["outcome"] if row["when"] == "call" else "error")
     log(f"\nLiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):\n")
     log(table(verdicts))
     hazards = hazards_in_logs(basetemp)

@@ -84,7 +84,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print("error: DATABASE_URL is not set: name the database to migrate", file=sys.stderr)
         return 2
     python = ensure_build(line(args.litellm).build("unpatched" if args.unpatched else "patched"), log)
-    applied = migrate(python, database_url)
+    applied = migrate(python, database_url, log)
     log(f"{len(applied)} migrations applied now, the rest were already")
     return 0
 

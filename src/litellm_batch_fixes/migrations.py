@@ -3,7 +3,10 @@
 LiteLLM normally runs `prisma migrate deploy`, which needs Prisma's native schema engine.
 We apply the same migration.sql files in name order, each in a transaction together with
 its `_prisma_migrations` row (sha256 checksum of the file, as Prisma computes it), so a
-later native `prisma migrate deploy` sees them applied. Applied migrations are skipped.
+later native `prisma migrate deploy` sees them applied. Applied migrations are skipped,
+also when their file has changed since (as `prisma migrate deploy` does): newer LiteLLM
+releases edit old migrations (1.108.7 made 54 of 1.80.10's idempotent), and a database
+made by an older release must still upgrade; each such migration is reported.
 A migration that builds an index CONCURRENTLY can't run in a transaction (newer LiteLLM
 releases have them, one statement each, with IF NOT EXISTS): it runs alone, then its row
 is written, so an interrupted run repeats the statement harmlessly and records it once.
@@ -16,6 +19,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 
@@ -59,9 +63,10 @@ def find_migrations(migrations_dir: Path) -> list[Migration]:
             for d in sorted(migrations_dir.iterdir()) if (d / "migration.sql").is_file()]
 
 
-def apply_migrations(database_url: str, migrations_dir: Path) -> list[str]:
+def apply_migrations(database_url: str, migrations_dir: Path,
+                     warn: Callable[[str], None] = lambda _: None) -> list[str]:
     """Apply what is not applied yet; returns the names applied by this call."""
-    applied_now = []
+    applied_now, changed = [], []
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(CREATE_MIGRATIONS_TABLE)
         done = dict(conn.execute(
@@ -70,9 +75,7 @@ def apply_migrations(database_url: str, migrations_dir: Path) -> list[str]:
         for migration in find_migrations(migrations_dir):
             if migration.name in done:
                 if done[migration.name] != migration.checksum:
-                    raise MigrationError(
-                        f"migration {migration.name} was applied with another checksum: the "
-                        "database was made by a different litellm-proxy-extras; use a fresh database")
+                    changed.append(migration.name)
                 continue
             try:
                 if migration.needs_no_transaction:
@@ -87,4 +90,7 @@ def apply_migrations(database_url: str, migrations_dir: Path) -> list[str]:
             except psycopg.Error as error:
                 raise MigrationError(f"migration {migration.name} failed: {error}") from error
             applied_now.append(migration.name)
+    if changed:
+        warn(f"{len(changed)} migrations were applied from an earlier version of their file "
+             f"(another litellm-proxy-extras), e.g. {changed[0]}: kept as applied, as Prisma does")
     return applied_now

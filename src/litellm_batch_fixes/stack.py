@@ -23,9 +23,10 @@ from .proxy import proxy_env, start_proxy
 Log = Callable[[str], None]
 
 
-def migrate(python: Path, database_url: str) -> list[str]:
+def migrate(python: Path, database_url: str, log: Log = print) -> list[str]:
     """LiteLLM's schema, from the build's litellm-proxy-extras, onto the database."""
-    return apply_migrations(database_url, site_packages(python) / "litellm_proxy_extras" / "migrations")
+    return apply_migrations(database_url, site_packages(python) / "litellm_proxy_extras" / "migrations",
+                            warn=lambda message: log(f"  note: {message}"))
 
 
 def config_uses_mock(config: Path) -> bool:
@@ -93,7 +94,7 @@ class Stack:
             self._step("PostgreSQL (embedded, data in the state dir)", postgres.start)
             self.services.append(postgres)
             self.database_url = postgres.url
-        applied = self._step("schema migrations", lambda: migrate(python, self.database_url))
+        applied = self._step("schema migrations", lambda: migrate(python, self.database_url, self.log))
         self.log(f"  {len(applied)} migrations applied now, the rest were already")
         upstream: dict[str, str] = {}
         if config_uses_mock(self.config):

@@ -58,8 +58,11 @@ def must_fail(build: str, marker: pytest.Mark) -> bool:
     """Whether a patch's regression test must fail on a build: the build lacks the patch,
     or lacks one the test's flow also needs on that line (`needs={"1.108.7": [...]}`:
     e.g. 1.108.7 refuses to delete a finished batch's files without 0021)."""
-    needs = marker.kwargs.get("needs", {}).get(split_build(build)[0].version, [])
-    return any(lacks_patch(build, name) for name in [marker.args[0], *needs])
+    return any(lacks_patch(build, name) for name in [marker.args[0], *needed(build, marker)])
+
+
+def needed(build: str, marker: pytest.Mark) -> list[str]:
+    return marker.kwargs.get("needs", {}).get(split_build(build)[0].version, [])
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -85,32 +88,36 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("proxy", builds, indirect=True, scope="session")
 
 
-PATCH_OF: dict[str, str] = {}  # test id -> the patch it is the regression test of
+PATCH_OF: dict[str, tuple[pytest.Mark, str]] = {}  # test id -> (its patch marker, its build)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         marker = item.get_closest_marker("patch")
-        if marker:
-            PATCH_OF[item.nodeid] = marker.args[0]
         callspec = getattr(item, "callspec", None)
+        if marker and callspec and "proxy" in callspec.params:
+            PATCH_OF[item.nodeid] = (marker, callspec.params["proxy"])
         if marker and callspec and must_fail(callspec.params.get("proxy"), marker):
             # Only the bug's symptom counts: a failed assertion or an API error, never a
             # proxy that did not start.
+            build = callspec.params["proxy"]
+            lacking = [name for name in [marker.args[0], *needed(build, marker)] if lacks_patch(build, name)]
             item.add_marker(pytest.mark.xfail(
-                strict=True, raises=BUG_SYMPTOMS, reason=f"{callspec.params['proxy']} lacks {marker.args[0]}"))
+                strict=True, raises=BUG_SYMPTOMS, reason=f"{build} lacks {', '.join(lacking)}"))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """With $LBF_PATCH_REPORT set (check-release), one JSON line per patch test's outcome."""
     path = os.environ.get("LBF_PATCH_REPORT")
-    marker = PATCH_OF.get(report.nodeid)
-    if not path or not marker or (report.when != "call" and report.passed):
+    marked = PATCH_OF.get(report.nodeid)
+    if not path or not marked or (report.when != "call" and report.passed):
         return
+    marker, build = marked
     outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+    blocked_by = [name for name in needed(build, marker) if lacks_patch(build, name)]
     with open(path, "a") as out:
-        out.write(json.dumps({"patch": marker, "test": report.nodeid, "when": report.when,
-                              "outcome": outcome}) + "\n")
+        out.write(json.dumps({"patch": marker.args[0], "test": report.nodeid, "when": report.when,
+                              "outcome": outcome, "blocked_by": blocked_by}) + "\n")
 
 
 COOLDOWN_SECONDS = 6  # LiteLLM cools a deployment down for 5 s

@@ -41,14 +41,27 @@ def test_all_migrations_apply_once_and_are_recorded_like_prisma(database, migrat
     assert {"LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable"} <= tables
 
 
-def test_a_changed_migration_is_refused(database, migrations_dir, tmp_path) -> None:
+def test_a_migration_changed_since_it_was_applied_stays_applied_and_is_reported(
+        database, migrations_dir, tmp_path) -> None:
+    """Newer LiteLLM releases edit old migrations (IF NOT EXISTS); a database they upgrade
+    must not be refused, nor the migration run twice (prisma migrate deploy does the same)."""
     apply_migrations(database, migrations_dir)
     changed = tmp_path / "migrations"
     shutil.copytree(migrations_dir, changed)
     first = sorted(changed.iterdir())[0] / "migration.sql"
     first.write_text(first.read_text() + "\n-- edited\n")
-    with pytest.raises(MigrationError, match="another checksum"):
-        apply_migrations(database, changed)
+    notes = []
+    assert apply_migrations(database, changed, warn=notes.append) == []
+    assert len(notes) == 1 and first.parent.name in notes[0] and "kept as applied" in notes[0]
+
+
+def test_a_failing_migration_is_named_and_not_recorded(database, tmp_path) -> None:
+    migrations = tmp_path / "migrations"
+    write_migration(migrations, "001_broken", "CREATE TABLE nope (;\n")
+    with pytest.raises(MigrationError, match="001_broken"):
+        apply_migrations(database, migrations)
+    with psycopg.connect(database) as conn:
+        assert conn.execute('SELECT count(*) FROM "_prisma_migrations"').fetchone() == (0,)
 
 
 def test_dev_migrate_applies_the_schema_once_for_a_service_manager(database) -> None:
