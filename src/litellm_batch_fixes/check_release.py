@@ -29,13 +29,14 @@ from .releases import LINES, checked_lock
 # A registry summary reported 1.107.0 as a compromised release; it is never installed.
 REFUSED = {"1.107.0": "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"}
 BRIDGE_PRISMA = "prisma==0.11.0"  # the Prisma client our bridge serves (prisma_engine)
-HAZARDS = [  # (pattern in a proxy log, what it means for an operator)
-    (re.compile(r"TypeError: [\w.]+\(\) got an unexpected keyword argument '(\w+)'"),
-     "LiteLLM calls its litellm-enterprise with an argument ({0}) that enterprise version "
-     "doesn't take: the calls that pass it fail (500). Install a newer litellm-enterprise "
-     "(--enterprise X) or another LiteLLM release."),
-    (re.compile(r"Managed files hook not found"),
-     "the managed files hook did not load: managed files answer errors"),
+HAZARDS = [  # (pattern in a proxy log, what it means for an operator; {0}.. its groups, {pins})
+    (re.compile(r"(_PROXY_\w+\.\w+)\(\) got an unexpected keyword argument '(\w+)'"),
+     "LiteLLM calls {0}() of litellm-enterprise {enterprise} with `{1}`, which that version "
+     "doesn't take: every such call answers 500. The proxy extra pins an enterprise package "
+     "older than the code calling it; install a newer litellm-enterprise (--enterprise X) "
+     "or another LiteLLM release."),
+    (re.compile(r"(Managed files hook not found)"),
+     "{0}: managed files answer errors (is the hook registered?)"),
 ]
 
 Log = Callable[[str], None]
@@ -52,6 +53,7 @@ class PatchVerdict:
     outcomes: list[str] = field(default_factory=list)  # per test: passed / failed / error
 
     blocked_by: set[str] = field(default_factory=set)  # patches its tests' flow needs first
+    contracts: set[str] = field(default_factory=set)  # where the release keeps its own contract
 
     @property
     def verdict(self) -> str:
@@ -60,7 +62,8 @@ class PatchVerdict:
         if not self.outcomes:
             return "untested"
         if all(o == "passed" for o in self.outcomes):
-            return "fixed upstream"
+            own_way = f" (its own contract: {'; '.join(sorted(self.contracts))})" if self.contracts else ""
+            return "fixed upstream" + own_way
         if any(o in ("failed", "xfailed") for o in self.outcomes):
             return "still needed"
         return "untested (setup error)"
@@ -89,13 +92,14 @@ def resolve(version: str, enterprise: str | None, log: Log) -> Path:
     lock = checked_lock(version)
     lock.parent.mkdir(parents=True, exist_ok=True)
     wanted = [f"litellm[proxy]=={version}", BRIDGE_PRISMA]
-    if enterprise:
-        wanted.append(f"litellm-enterprise=={enterprise}")
     (lock.parent / "proxy.in").write_text("\n".join(wanted) + "\n")
+    # --enterprise overrides the version litellm's proxy extra pins (an override, not a
+    # second requirement, which would conflict with that pin)
+    (lock.parent / "overrides.txt").write_text(f"litellm-enterprise=={enterprise}\n" if enterprise else "")
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    log(f"… resolving {', '.join(wanted)}")
-    result = subprocess.run([uv, "pip", "compile", "proxy.in", "--generate-hashes", "--python-version", "3.11",
-                             "--no-emit-index-url", "--quiet", "-o", lock.name],
+    log(f"… resolving {', '.join(wanted)}" + (f" with litellm-enterprise=={enterprise}" if enterprise else ""))
+    result = subprocess.run([uv, "pip", "compile", "proxy.in", "--override", "overrides.txt", "--generate-hashes",
+                             "--python-version", "3.11", "--no-emit-index-url", "--quiet", "-o", lock.name],
                             cwd=lock.parent, capture_output=True, text=True)
     if result.returncode != 0:
         lock.unlink(missing_ok=True)
@@ -123,13 +127,13 @@ def run_patch_tests(version: str, workdir: Path, backend: str, log: Log) -> tupl
     return rows, basetemp
 
 
-def hazards_in_logs(basetemp: Path) -> list[str]:
+def hazards_in_logs(basetemp: Path, enterprise: str | None) -> list[str]:
     found = []
     for log_file in sorted(basetemp.rglob("logs/proxy-*.log")):
         text = log_file.read_text(errors="replace")
         for pattern, meaning in HAZARDS:
-            for match in sorted(set(pattern.findall(text))):
-                found.append(meaning.format(match))
+            for match in pattern.finditer(text):
+                found.append(meaning.format(*match.groups(), enterprise=enterprise))
     return sorted(set(found))
 
 
@@ -170,14 +174,18 @@ def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
                 verdict.blocked_by.update(name[:4] for name in row["blocked_by"])
                 continue
             verdict.outcomes.append(row["outcome"] if row["when"] == "call" else "error")
+            if row.get("contract"):
+                verdict.contracts.add(row["contract"])
     log(f"\nLiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):\n")
     log(table(verdicts))
-    hazards = hazards_in_logs(basetemp)
+    hazards = hazards_in_logs(basetemp, pinned(lock, "litellm-enterprise"))
     if not rows:
         hazards.append("no patch test ran: see the pytest output above (did the proxy start?)")
     log("\nHazards: " + ("none found" if not hazards else ""))
     for hazard in hazards:
         log(f"  - {hazard}")
+    if hazards:
+        log("  Tests may fail for a hazard rather than for a patch's own bug: check again once it is gone.")
     needed = [v.name for v in verdicts if v.verdict == "still needed"]
     log(f"\n{len(needed)} of {len(verdicts)} patches still needed on {version}.")
     return 0

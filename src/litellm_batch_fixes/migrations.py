@@ -5,7 +5,7 @@ We apply the same migration.sql files in name order, each in a transaction toget
 its `_prisma_migrations` row (sha256 checksum of the file, as Prisma computes it), so a
 later native `prisma migrate deploy` sees them applied. Applied migrations are skipped,
 also when their file has changed since (as `prisma migrate deploy` does): newer LiteLLM
-releases edit old migrations (1.108.7 made 54 of 1.80.10's idempotent), and a database
+releases edit old migrations (1.108.7 changed 50 of the 56 it shares with 1.80.10), and a database
 made by an older release must still upgrade; each such migration is reported.
 A migration that builds an index CONCURRENTLY can't run in a transaction (newer LiteLLM
 releases have them, one statement each, with IF NOT EXISTS): it runs alone, then its row

@@ -115,9 +115,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     marker, build = marked
     outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
     blocked_by = [name for name in needed(build, marker) if lacks_patch(build, name)]
+    contract = marker.kwargs.get("contract", {}).get(split_build(build)[0].version)
     with open(path, "a") as out:
         out.write(json.dumps({"patch": marker.args[0], "test": report.nodeid, "when": report.when,
-                              "outcome": outcome, "blocked_by": blocked_by}) + "\n")
+                              "outcome": outcome, "blocked_by": blocked_by, "contract": contract}) + "\n")
 
 
 COOLDOWN_SECONDS = 6  # LiteLLM cools a deployment down for 5 s

@@ -126,7 +126,8 @@ def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batche
     assert alice.batches.cancel(created.id).id == created.id
 
 
-@pytest.mark.patch("0011-list-managed-batches.patch")
+@pytest.mark.patch("0011-list-managed-batches.patch",
+                   contract={"1.108.7": "listing by target_model_names answers 400 on purpose"})
 @pytest.mark.parametrize("by_model", [False, True], ids=["all", "target_model_names"])
 def test_list_shows_own_managed_batches_newest_first(proxy, user_client, by_model: bool, say) -> None:
     """LiteLLM 1.108.7 lists the caller's managed batches the same way, but refuses the

@@ -256,7 +256,8 @@ def test_a_providers_client_error_keeps_its_status(client: openai.OpenAI, model:
     assert (refused.status_code, refused.body["param"]) == (400, "completion_window")
 
 
-@pytest.mark.patch("0013-unknown-and-foreign-ids-answer-404.patch")
+@pytest.mark.patch("0013-unknown-and-foreign-ids-answer-404.patch",
+                   contract={"1.108.7": "another user's input file answers 403"})
 @pytest.mark.cools_down
 @models
 def test_unknown_raw_and_foreign_ids_answer_404(proxy, client: openai.OpenAI, user_client, model: str) -> None:
