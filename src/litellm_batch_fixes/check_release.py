@@ -24,7 +24,7 @@ from typing import Callable
 from .build import BuildError, ensure_build, site_packages
 from .patches import Patch, dry_run, read_series
 from .paths import ROOT
-from .releases import LINES, checked_lock
+from .releases import ALIASES, LINES, checked_lock
 
 # A registry summary reported 1.107.0 as a compromised release; it is never installed.
 REFUSED = {"1.107.0": "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"}
@@ -147,7 +147,14 @@ def table(verdicts: list[PatchVerdict]) -> str:
     return "\n".join(rows)
 
 
+VERSION = re.compile(r"\d+(\.\d+){1,3}((a|b|rc|\.post|\.dev)\d+)?")
+
+
 def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
+    version = ALIASES.get(version, version)
+    for what, value in (("VERSION", version), ("--enterprise", enterprise)):
+        if value is not None and not VERSION.fullmatch(value):
+            raise CheckError(f"{what} {value!r} is not a release version (like 1.81.6 or 0.1.28)")
     if version in REFUSED:
         raise CheckError(REFUSED[version])
     if version in LINES:  # a release line: its own proven lock, its series' patches expected to fail

@@ -63,8 +63,8 @@ def line(name: str) -> ReleaseLine:
     if checked_lock(version).is_file():
         return ReleaseLine(version, lock=str(checked_lock(version)), series=None)
     raise UnknownLine(f"no release line {name!r}: the lines are {', '.join(LINES)} "
-                      f"(or default, latest, all); `./dev check-release {name}` tells what "
-                      "the patches do on another release")
+                      "(or default, latest, all); `./dev check-release VERSION` tells what "
+                      "the patches do on any other release")
 
 
 def lines(spec: str) -> list[ReleaseLine]:
