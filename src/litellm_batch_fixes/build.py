@@ -110,10 +110,16 @@ def fingerprint(build: str) -> str:
     return digest.hexdigest()
 
 
+def uv_command() -> Path | None:
+    """uv, pinned in the dev lock: on PATH or beside the running Python (the dev venv)."""
+    uv = Path(shutil.which("uv") or Path(sys.executable).parent / "uv")
+    return uv if uv.exists() else None
+
+
 def _installer(python: Path) -> list[str]:
-    """uv (pinned in the dev lock) when present: ~10x faster than pip for this lock."""
-    uv = shutil.which("uv") or (Path(sys.executable).parent / "uv")
-    if uv and Path(uv).exists():
+    """uv when present: ~10x faster than pip for this lock."""
+    uv = uv_command()
+    if uv:
         # Copies, not uv's default hard links into its cache: patches, `prisma generate` and
         # a hand edit in one build must not change the cache and with it every other build.
         return [str(uv), "pip", "install", "--link-mode", "copy", "--python", str(python)]

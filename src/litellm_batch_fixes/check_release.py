@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildError, ensure_build, site_packages
+from .build import BuildError, ensure_build, site_packages, uv_command
 from .patches import Patch, dry_run, read_series
 from .paths import ROOT
 from .releases import ALIASES, LINES, checked_lock
@@ -96,7 +95,9 @@ def resolve(version: str, enterprise: str | None, log: Log) -> Path:
     # --enterprise overrides the version litellm's proxy extra pins (an override, not a
     # second requirement, which would conflict with that pin)
     (lock.parent / "overrides.txt").write_text(f"litellm-enterprise=={enterprise}\n" if enterprise else "")
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    uv = uv_command()
+    if uv is None:
+        raise CheckError("uv is missing from the dev environment: run ./dev setup")
     log(f"… resolving {', '.join(wanted)}" + (f" with litellm-enterprise=={enterprise}" if enterprise else ""))
     result = subprocess.run([uv, "pip", "compile", "proxy.in", "--override", "overrides.txt", "--generate-hashes",
                              "--python-version", "3.11", "--no-emit-index-url", "--quiet", "-o", lock.name],

@@ -87,15 +87,22 @@ def _failure_message(patch: Patch, output: str) -> str:
             f"--- patch output ---\n{output.strip()}")
 
 
+def copy_touched_files(patches: list[Patch], root: Path, dest: Path) -> None:
+    """Copy the files the patches change from a distribution root to dest (once each)."""
+    for patch in patches:
+        for rel in patch.touched_files():
+            src, dst = root / rel, dest / rel
+            if src.is_file() and not dst.exists():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dst)
+
+
 def dry_run(patch: Patch, root: Path) -> str:
     """How one patch meets a distribution root on its own: "applies" (exactly, no fuzz),
     "applied" (its change is already there) or "conflicts". Touched files are copied to a
     scratch directory first; `patch --dry-run` with reversed detection does the rest."""
     with tempfile.TemporaryDirectory(prefix="patch-probe-") as scratch:
-        for rel in patch.touched_files():
-            if (root / rel).is_file():
-                (Path(scratch) / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(root / rel, Path(scratch) / rel)
+        copy_touched_files([patch], root, Path(scratch))
         exact = _run_patch(patch, Path(scratch), "--dry-run", "--fuzz=0")
         if exact.returncode == 0:
             return "applies"
@@ -114,12 +121,7 @@ def apply_series(root: Path, patches: list[Patch]) -> None:
     # file are checked in order on a scratch copy of just the files they touch.
     with tempfile.TemporaryDirectory(prefix="patch-check-") as scratch:
         scratch_root = Path(scratch)
-        for patch in patches:
-            for rel in patch.touched_files():
-                src, dst = root / rel, scratch_root / rel
-                if src.is_file() and not dst.exists():
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(src, dst)
+        copy_touched_files(patches, root, scratch_root)
         for patch in patches:
             result = _run_patch(patch, scratch_root)
             if result.returncode != 0:

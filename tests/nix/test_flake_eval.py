@@ -90,7 +90,7 @@ def test_each_line_installs_its_own_lock(outputs, version) -> None:
         assert build["lock"] == lock and f"/requirements/{lock}.txt" in build["script"]
         assert [w["file"] for w in build["wheels"]] == WHEELS["locks"][lock][outputs["system"]]
     pins = read_lock(LINES[version].lock_path)
-    assert pins[f"litellm"]["pin"] == f"litellm=={version}"
+    assert pins["litellm"]["pin"] == f"litellm=={version}"
 
 
 @pytest.mark.parametrize("version", LINES)

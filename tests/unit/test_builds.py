@@ -12,7 +12,7 @@ FILES = ["litellm/proxy/utils.py", "litellm_enterprise/proxy/hooks/managed_files
 
 @pytest.mark.parametrize("flavour", ["patched", "unpatched"])
 def test_build_files_are_not_hard_links_into_a_cache(release_line, flavour) -> None:
-    build = release_line.line.build(flavour)
+    build = release_line.build(flavour)
     if prebuilt_python(build):
         pytest.skip("a prebuilt (Nix) build lives in a read-only store")
     site = site_packages(build_python(build))

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from litellm_batch_fixes.paths import PATCHES_DIR
-from litellm_batch_fixes.patches import Patch, PatchError, apply_series, read_series
+from litellm_batch_fixes.patches import Patch, PatchError, apply_series, copy_touched_files, read_series
 from litellm_batch_fixes.releases import LINES
 
 DEP3_FIELDS = ("Description", "Author", "Bug", "Forwarded", "Applied-Upstream", "Last-Update")
 SERIES = {version: read_series(line.series_path) for version, line in LINES.items()}
 EVERY_PATCH = sorted({p.path for series in SERIES.values() for p in series})
-
-
-def copy_touched_files(series: list[Patch], site: Path, dest: Path) -> None:
-    for patch in series:
-        for rel in patch.touched_files():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(site / rel, dest / rel)
 
 
 def test_every_patch_file_is_in_a_series_and_no_series_names_one_twice() -> None:
@@ -48,11 +39,11 @@ def test_patch_has_dep3_header_and_root_relative_paths(patch) -> None:
     assert all(f.startswith(("litellm/", "litellm_enterprise/")) for f in patch.touched_files())
 
 
-def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, tmp_path) -> None:
+def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, pristine_site_packages, tmp_path) -> None:
     series = SERIES[release_line.version]
     if not series:
         pytest.skip(f"{release_line.version}'s series is empty")
-    site = release_line.pristine_site_packages
+    site = pristine_site_packages
     copy_touched_files(series, site, tmp_path)
     apply_series(tmp_path, series)
     touched = {rel for patch in series for rel in patch.touched_files()}
@@ -61,11 +52,12 @@ def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, tmp_pa
         apply_series(tmp_path, series)
 
 
-def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(release_line, tmp_path) -> None:
+def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(release_line, pristine_site_packages,
+                                                                   tmp_path) -> None:
     series = SERIES[release_line.version]
     if not series:
         pytest.skip(f"{release_line.version}'s series is empty")
-    copy_touched_files(series, release_line.pristine_site_packages, tmp_path)
+    copy_touched_files(series, pristine_site_packages, tmp_path)
     # Break a file that only the last patch touching it expects: that patch must be named.
     first_toucher = {}
     for patch in series:
