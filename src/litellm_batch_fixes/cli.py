@@ -90,8 +90,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_mock_server(args: argparse.Namespace) -> int:
+    """The server replaces this process (exec), so SIGTERM/SIGINT reach it directly and
+    `./dev mock-server` exits when it does."""
     command = [sys.executable, "-m", "mock_openai_server", "--host", args.host, "--port", str(args.port)]
-    return subprocess.call(command)
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
 
 
 def pytest_option(pytest_args: list[str], name: str) -> str | None:
