@@ -25,7 +25,7 @@ from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds, selected_lines
 from .backends import MOCK_STEP_SECONDS, container_services, local_services
-from .flows import new_user
+from .flows import new_user, sdk
 
 SERIES = {version: {patch.name: patch for patch in read_series(line.series_path)}
           for version, line in LINES.items()}
@@ -171,7 +171,7 @@ def proxy(request, services, tmp_path_factory, say):
 @pytest.fixture
 def client(proxy) -> openai.OpenAI:
     """The official openai SDK pointed at the proxy, as the master key."""
-    return openai.OpenAI(base_url=proxy.url, api_key=proxy.master_key, max_retries=0, timeout=60)
+    return sdk(proxy)
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ from openai.types import Batch, FileObject
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.releases import split_build
 
+from . import conformance
+
 # Test ids -> proxy model names (litellm-config.yaml): the OpenAI and the Azure route.
 MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
 # A flow that deletes a finished batch's files right away needs 0021 on 1.108.7 (which
@@ -29,6 +31,15 @@ def release(stack) -> str:
     return split_build(stack.build)[0].version
 
 
+def sdk(stack, api_key: str | None = None, timeout: float = 60) -> openai.OpenAI:
+    """The official SDK on the stack's proxy (the master key unless another is given). On a
+    fully patched build every answer it receives must be what the OpenAI API answers
+    (conformance.py); other builds are what the patch tests compare against."""
+    hooks = {"response": [conformance.check]} if split_build(stack.build)[1] == "patched" else {}
+    return openai.OpenAI(base_url=stack.url, api_key=api_key or stack.master_key, max_retries=0, timeout=timeout,
+                         http_client=httpx.Client(event_hooks=hooks, timeout=timeout))
+
+
 def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
     """A new user (`name` and a unique suffix) and the official SDK on a virtual key of
     theirs, made with the stack's master key."""
@@ -36,7 +47,7 @@ def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
     answer = httpx.post(f"{stack.url}/key/generate", json={"user_id": user_id},
                         headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30)
     answer.raise_for_status()
-    return user_id, openai.OpenAI(base_url=stack.url, api_key=answer.json()["key"], max_retries=0, timeout=60)
+    return user_id, sdk(stack, answer.json()["key"])
 
 
 def deployment(model: str) -> dict:

@@ -161,7 +161,10 @@ CASES = [
     ("files.create without a file", "alice", "POST", "/v1/files", {"data": UPLOAD}, 400, "file"),
     ("files.create as JSON instead of multipart", "alice", "POST", "/v1/files",
      {"json": {"purpose": "batch", "file": "abc"}}, 400, None),
-    ("files.list without target_model_names", "alice", "GET", "/v1/files", {}, 400, "target_model_names"),
+    ("files.list after an unknown file", "alice", "GET", "/v1/files", {"params": {"after": "file-nope"}},
+     400, "after"),
+    ("files.list for an unknown model", "alice", "GET", "/v1/files", {"params": {"target_model_names": "nope"}},
+     400, "target_model_names"),
     *[(f"files.list {name}={value}", "alice", "GET", "/v1/files",
        {"params": {"target_model_names": "{model}", name: value}}, 400, name)
       for name, value in (("limit", "0"), ("limit", "abc"), ("limit", "100000"), ("order", "sideways"),
@@ -198,11 +201,10 @@ UPSTREAM_1_108_7 = {
     "batches.cancel the provider's id of the caller's own batch": (400, None),
     "batches.create a raw unknown input file": (400, "input_file_id"),
     "batches.create a deleted input file": (404, None),
-    # Listing without a model lists the caller's files across models; unknown order and
-    # purpose values are ignored; batches.list takes limit 0-100.
-    "files.list without target_model_names": (200, None),
+    # An unknown order value is ignored; batches.list takes limit 0-100.
+    # An unknown model in files.list: 400 from its credentials lookup, no param named.
+    "files.list for an unknown model": (400, None),
     "files.list order=sideways": (200, None),
-    "files.list purpose=nope": (200, None),
     "batches.list limit=0": (200, None),
 }
 CONTRACTS = {"1.108.7": UPSTREAM_1_108_7}
@@ -246,10 +248,12 @@ def error_of(call) -> openai.APIStatusError:
 @pytest.mark.patch("0012-proxy-errors-keep-their-status.patch")
 @models
 def test_a_providers_client_error_keeps_its_status(client: openai.OpenAI, model: str, say) -> None:
-    """Unpatched: 500 "Internal Server Error, Error code: 400 - {...}", retried by the SDK."""
+    """Unpatched 1.80.10: 500 "Internal Server Error, Error code: 400 - {...}", retried by the
+    SDK; 1.108.7: 400 "Error code: 400 - Cannot cancel ..." typed internal_server_error."""
     _, created, _ = run_batch(client, model, say, prompts=["one"])
     refused = error_of(lambda: client.batches.cancel(created.id))
-    assert refused.status_code == 400 and "Cannot cancel a batch with status 'completed'." in refused.body["message"]
+    assert (refused.status_code, refused.body["message"], refused.body["type"]) == (
+        400, "Cannot cancel a batch with status 'completed'.", "invalid_request_error")  # the provider's own
     uploaded = upload_batch_input(client, model, batch_lines(model, ["two"]))
     refused = error_of(lambda: client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
                                                      completion_window="1h"))  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ import yaml
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, release, run_batch, upload_batch_input
+from .flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
 
 UPSTREAM_TIMEOUT = 3
 ANSWER_WITHIN = 20  # seconds: no fault may make the caller wait longer
@@ -71,14 +71,14 @@ def faulty(patched_build, services, tmp_path_factory, say):
 
 
 @pytest.fixture(scope="module")
-def sdk(faulty) -> openai.OpenAI:
-    return openai.OpenAI(base_url=faulty.url, api_key=faulty.master_key, max_retries=0, timeout=60)
+def faulty_client(faulty) -> openai.OpenAI:
+    return sdk(faulty)
 
 
 @pytest.fixture(scope="module")
-def finished_batches(sdk, say) -> dict:
+def finished_batches(faulty_client, say) -> dict:
     """Per model: (input file, created batch, completed batch), read by the cases."""
-    return {model: run_batch(sdk, model, say, prompts=["one"]) for model in MODELS.values()}
+    return {model: run_batch(faulty_client, model, say, prompts=["one"]) for model in MODELS.values()}
 
 
 def inject(stack: Stack, verb: str, fault: str) -> None:
@@ -109,8 +109,8 @@ def served_from_the_database(stack: Stack, verb: str, fault: str) -> bool:
 @pytest.mark.parametrize("verb", VERBS)
 @pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
-        faulty, sdk, finished_batches, model, verb, fault) -> None:
-    client = sdk
+        faulty, faulty_client, finished_batches, model, verb, fault) -> None:
+    client = faulty_client
     uploaded, created, finished = finished_batches[model]
     if verb == "files.delete":  # its own file: nothing else may depend on what it deletes
         uploaded = upload_batch_input(client, model, batch_lines(model, ["two"]))
@@ -157,7 +157,7 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
     """The proxy's own embedded PostgreSQL is stopped under it and started again (through
     the Prisma bridge; native engines can't be had here)."""
     with own_stack(patched_build, state_dir, say, database_url=None) as stack:
-        client = openai.OpenAI(base_url=stack.url, api_key=stack.master_key, max_retries=0, timeout=30)
+        client = sdk(stack, timeout=30)
         model = MODELS["gpt"]
         uploaded, created, _ = run_batch(client, model, say, prompts=["one"])
         postgres = stack.services[0]
@@ -194,7 +194,7 @@ def test_a_provider_timeout_answers_504(proxy, services, tmp_path, say) -> None:
     SDK retries as the proxy's own failure. Files and batches map errors apart: both."""
     database = services.database_for(f"litellm_timeout_{proxy.build}".replace(".", "_"))
     with own_stack(proxy.build, tmp_path, say, database, services.mock_url) as stack:
-        client = openai.OpenAI(base_url=stack.url, api_key=stack.master_key, max_retries=0, timeout=60)
+        client = sdk(stack)
         model = MODELS["gpt"]
         uploaded = upload_batch_input(client, model, batch_lines(model, ["one"]))
         for verb, call in (("files.create", lambda: upload_batch_input(client, model, batch_lines(model, ["two"]))),

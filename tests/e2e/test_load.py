@@ -7,21 +7,16 @@ import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import openai
 import psycopg
 import pytest
 
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, upload_batch_input, wait_for_batch
+from .flows import MODELS, batch_lines, create_batch, sdk, upload_batch_input, wait_for_batch
 
 FLOWS = 50
 WORKERS = 10
 UNIQUE_VIOLATIONS = ("Unique constraint", "P2002", "duplicate key value")
-
-
-def sdk(url: str, key: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=url, api_key=key, max_retries=0, timeout=120)
 
 
 def count_rows(database_url: str, table: str, column: str, ids: list[str]) -> dict[str, int]:
@@ -70,7 +65,7 @@ def second_instance(proxy, services, tmp_path, monkeypatch, say):
 def test_two_instances_on_one_database_serve_each_others_files_and_batches(
         proxy, second_instance, user_client, model, say) -> None:
     first = user_client("scale-out")
-    second = sdk(second_instance.url, first.api_key)
+    second = sdk(second_instance, first.api_key)
     uploaded = upload_batch_input(first, model, batch_lines(model, ["one", "two"]))
     created = create_batch(second, uploaded.id)
     finished = wait_for_batch(first, created.id, say)

@@ -4,14 +4,13 @@ restarted on the port it had, while clients still hold connections to it, starts
 
 from __future__ import annotations
 
-import openai
 import pytest
 
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, upload_batch_input, wait_for_batch
+from .flows import MODELS, batch_lines, create_batch, sdk, upload_batch_input, wait_for_batch
 
 
 @pytest.mark.parametrize("restarted", ["proxy", "proxy-and-mock"])
@@ -30,7 +29,7 @@ def test_files_and_batches_made_before_a_restart_are_served_after_it(
 
     made = {}
     with stack() as first:
-        client = openai.OpenAI(base_url=first.url, api_key=first.master_key, max_retries=0, timeout=60)
+        client = sdk(first)
         for name, model in MODELS.items():
             done = upload_batch_input(client, model, batch_lines(model, ["one", "two"]))
             finished = wait_for_batch(client, create_batch(client, done.id).id, say)
@@ -40,7 +39,7 @@ def test_files_and_batches_made_before_a_restart_are_served_after_it(
 
     with stack() as second:
         assert second.url == first.url
-        client = openai.OpenAI(base_url=second.url, api_key=second.master_key, max_retries=0, timeout=60)
+        client = sdk(second)
         for name, (uploaded, finished, pending) in made.items():
             assert client.files.retrieve(uploaded.id).id == uploaded.id
             again = client.batches.retrieve(finished.id)

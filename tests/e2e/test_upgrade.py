@@ -3,7 +3,6 @@ upstream (README, "Upgrading from 1.80.10"): what was made before is served afte
 
 from __future__ import annotations
 
-import openai
 import pytest
 
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
@@ -11,7 +10,7 @@ from litellm_batch_fixes.releases import LINES
 from litellm_batch_fixes.stack import Stack
 
 from ..conftest import selected_lines
-from .flows import MODELS, batch_lines, create_batch, new_user, run_batch, upload_batch_input, wait_for_batch
+from .flows import MODELS, batch_lines, create_batch, new_user, run_batch, sdk, upload_batch_input, wait_for_batch
 
 FROM, TO = "1.80.10", "1.108.7"
 
@@ -40,7 +39,7 @@ def test_files_and_batches_made_on_1_80_10_are_served_by_1_108_7(both_lines, ser
             made[model] = (uploaded, done, output, pending)
 
     with stack(TO) as new:
-        client = openai.OpenAI(base_url=new.url, api_key=key, max_retries=0, timeout=60)
+        client = sdk(new, key)
         for model, (uploaded, done, output, pending) in made.items():
             assert client.files.retrieve(uploaded.id).id == uploaded.id
             again = client.batches.retrieve(done.id)
