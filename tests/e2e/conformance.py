@@ -92,7 +92,9 @@ ROUTES = [
     ("POST", r"/v1/batches", BATCH), ("GET", r"/v1/batches", page_of(BATCH)),
     ("GET", r"/v1/batches/[^/]+", BATCH), ("POST", r"/v1/batches/[^/]+/cancel", BATCH),
 ]
-VALIDATORS = [(method, re.compile(pattern + "/?"), Draft202012Validator(schema))
+# The proxy serves each route with and without /v1, also after a provider (/azure/v1/files).
+PREFIX = r"(?:/(?:openai|azure))?(?:/v1)?"
+VALIDATORS = [(method, re.compile(PREFIX + pattern.removeprefix("/v1") + "/?"), Draft202012Validator(schema))
               for method, pattern, schema in ROUTES]
 ERROR_VALIDATOR = Draft202012Validator(ERROR)
 

@@ -56,6 +56,15 @@ def deployment(model: str) -> dict:
     return found
 
 
+PROVIDERS = {MODELS["gpt"]: "openai", MODELS["azure"]: "azure"}
+
+
+def provider_route(client: openai.OpenAI, model: str) -> openai.OpenAI:
+    """The same client on the model's provider route (/openai/v1, /azure/v1), where the
+    proxy still lists the provider's own batches."""
+    return client.with_options(base_url=f"{str(client.base_url).rstrip('/')}/{PROVIDERS[model]}/v1")
+
+
 def batch_lines(model: str, prompts: list[str], bad_max_tokens_at: int | None = None) -> bytes:
     """A JSONL batch input; the line at `bad_max_tokens_at` asks for more tokens than allowed."""
     lines = []

@@ -50,6 +50,21 @@ def test_a_batch_answers_its_usage_as_the_provider_reports_it(user_client, model
     assert (listed["id"], listed["usage"]) == (created.id, expected)
 
 
+@pytest.mark.patch("0029-listed-batches-carry-batch-fields-only.patch",
+                   needs={"1.80.10": ["0011-list-managed-batches.patch"]})
+@models
+def test_a_listed_batch_carries_only_the_batch_objects_fields(user_client, slow_batches, model: str) -> None:
+    """Unpatched 1.108.7: a running batch, once retrieved, is listed with a `model_id` (its
+    deployment's id). (1.80.10 without 0011 can't list managed batches at all.)"""
+    client = user_client("listed-fields")
+    created = create_batch(client, upload_batch_input(client, model, batch_lines(model, ["one"])).id)
+    client.batches.retrieve(created.id)
+    [listed] = raw_json(lambda: client.batches.with_raw_response.list(limit=1))["data"]
+    assert listed["id"] == created.id
+    assert set(listed) <= set(openai.types.Batch.model_fields), set(listed) - set(openai.types.Batch.model_fields)
+    client.batches.cancel(created.id)
+
+
 @pytest.mark.patch("0024-batch-input-file-id-stays-managed.patch")
 @models
 def test_every_answer_names_the_batchs_input_file_by_its_managed_id(user_client, slow_batches, model: str,

@@ -20,7 +20,7 @@ import openai
 import psycopg
 import pytest
 
-from .flows import (MODELS, batch_lines, create_batch, deployment, new_user, release, run_batch,
+from .flows import (MODELS, PROVIDERS, batch_lines, create_batch, deployment, new_user, release, run_batch,
                     upload_batch_input)
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
@@ -300,9 +300,14 @@ def test_malformed_requests_answer_400_naming_the_parameter(client: openai.OpenA
 @pytest.mark.patch("0015-list-files-with-batch-output-files.patch")
 @models
 def test_listing_files_includes_a_batchs_output_file(client: openai.OpenAI, model: str, say) -> None:
-    """Unpatched: 500 "OpenAIFileObject() argument after ** must be a mapping, not NoneType"."""
+    """Unpatched: 500 "OpenAIFileObject() argument after ** must be a mapping, not NoneType".
+
+    Naming the provider (the custom-llm-provider header) lists the provider's files,
+    filtered to the caller's, as 1.80.10 listed them all: since 0027 a plain files.list
+    answers from the proxy's records."""
     _, _, batch = run_batch(client, model, say, prompts=["one"])
-    listed = client.files.list(extra_query={"target_model_names": model})
+    by_provider = client.with_options(default_headers={"custom-llm-provider": PROVIDERS[model]})
+    listed = by_provider.files.list(extra_query={"target_model_names": model})
     assert batch.output_file_id in [f.id for f in listed.data]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openai
 import pytest
 
-from .flows import MODELS, NEEDS_0021, batch_lines, release, run_batch, upload_batch_input
+from .flows import MODELS, NEEDS_0021, batch_lines, provider_route, release, run_batch, upload_batch_input
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
@@ -28,7 +28,6 @@ def test_delete_answers_file_deleted_with_the_unified_id(client: openai.OpenAI, 
     assert (deleted.id, deleted.object, deleted.deleted) == (uploaded.id, "file", True)
 
 
-PROVIDERS = {MODELS["gpt"]: "openai", MODELS["azure"]: "azure"}
 
 
 @pytest.mark.patch("0003-list-batches-target-model-names.patch",
@@ -45,14 +44,13 @@ def test_list_provider_batches_by_target_model_names(proxy, client: openai.OpenA
     batches.list().
     """
     run_batch(client, model, say)
-    base = str(client.base_url).rstrip("/")
-    provider_route = client.with_options(base_url=f"{base}/{PROVIDERS[model]}/v1")
+    on_provider = provider_route(client, model)
     if release(proxy) == "1.108.7":
         with pytest.raises(openai.BadRequestError) as refused:
-            provider_route.batches.list(extra_query={"target_model_names": model})
+            on_provider.batches.list(extra_query={"target_model_names": model})
         assert refused.value.body["param"] in ("target_model_names", "provider")  # the route's filter
         return
-    listed = provider_route.batches.list(extra_query={"target_model_names": model})
+    listed = on_provider.batches.list(extra_query={"target_model_names": model})
     assert listed.data and all(batch.object == "batch" for batch in listed.data)
 
 
