@@ -1,4 +1,4 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release.
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench.
 
 `--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
 """
@@ -123,6 +123,21 @@ def cmd_check_release(args: argparse.Namespace) -> int:
     return check(args.version, args.enterprise, args.backend, log)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench.runner import SECTIONS, Options, run
+
+    unknown = set(args.only or ()) - set(SECTIONS)
+    if unknown:
+        print(f"error: unknown section {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}",
+              file=sys.stderr)
+        return 2
+    build = line(args.litellm).build("unpatched" if args.unpatched else "patched")
+    run(Options(build=build, work_dir=args.work_dir, json_path=args.json or args.work_dir / "results.json",
+                sections=tuple(args.only or SECTIONS), requests=args.requests, restarts=args.restarts,
+                quick=args.quick), log)
+    return 0
+
+
 def positive_seconds(value: str) -> int:
     try:
         seconds = int(value)
@@ -179,6 +194,19 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--backend", choices=("auto", "containers", "local"), default="auto",
                        help="how the test services start (as for ./dev test)")
     check.set_defaults(func=cmd_check_release)
+
+    bench = sub.add_parser("bench", help="measure the proxy against its upstream (table + JSON)")
+    bench.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
+    bench.add_argument("--unpatched", action="store_true", help="measure the build without patches")
+    bench.add_argument("--only", type=lambda v: v.split(","), metavar="SECTION[,SECTION]",
+                       help="latency, round_trips, listing, large_files, startup (default: all)")
+    bench.add_argument("--requests", type=int, default=40, help="requests per latency figure (default: 40)")
+    bench.add_argument("--restarts", type=int, default=3, help="warm restarts timed (default: 3)")
+    bench.add_argument("--quick", action="store_true", help="a smoke run: few requests, small sizes")
+    bench.add_argument("--work-dir", type=Path, default=Path(".bench"),
+                       help="its stack's state (removed at each run) and results (default: .bench)")
+    bench.add_argument("--json", type=Path, help="where the results go (default: WORK_DIR/results.json)")
+    bench.set_defaults(func=cmd_bench)
 
     test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)

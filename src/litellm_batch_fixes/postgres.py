@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .processes import StartupError, log_tail
@@ -71,6 +71,8 @@ def scratch_data_dir() -> Path:
 @dataclass
 class EmbeddedPostgres:
     data_dir: Path
+    # Server settings (-c name=value), e.g. the benchmark's pg_stat_statements.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def log_path(self) -> Path:
@@ -110,6 +112,7 @@ class EmbeddedPostgres:
             # Left running by an earlier run that was killed: stop it, then start afresh.
             self.stop()
         options = f"-p {SOCKET_PORT} -c listen_addresses='' -k {self.data_dir}"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path),
                            "-o", options, "-w", "-t", "60", "start")
         if result.returncode != 0:

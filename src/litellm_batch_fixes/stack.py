@@ -59,11 +59,14 @@ class Stack:
     # Seconds between the batch cost poller's runs (LiteLLM's PROXY_BATCH_POLLING_INTERVAL);
     # None: LiteLLM's default, 3600.
     batch_polling_interval: int | None = None
+    # Settings for the embedded PostgreSQL (-c name=value), when one is started here.
+    postgres_settings: dict[str, str] = field(default_factory=dict)
     log: Log = print
     services: list = field(default_factory=list)
     proxy: Service | None = None
     master_key: str = ""
     key_source: str = ""
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per start-up step
 
     @property
     def url(self) -> str:
@@ -73,7 +76,8 @@ class Stack:
         started = time.monotonic()
         self.log(f"… {what}")
         result = action()
-        self.log(f"✓ {what} ({time.monotonic() - started:.1f}s)")
+        self.timings[what] = time.monotonic() - started
+        self.log(f"✓ {what} ({self.timings[what]:.1f}s)")
         return result
 
     def start(self) -> "Stack":
@@ -90,7 +94,7 @@ class Stack:
         python = self._step(f"{self.build} build", lambda: ensure_build(self.build, self.log))
         logs = self.state_dir / "logs"
         if not self.database_url:
-            postgres = EmbeddedPostgres(self.state_dir.resolve() / "postgres" / "data")
+            postgres = EmbeddedPostgres(self.state_dir.resolve() / "postgres" / "data", self.postgres_settings)
             self._step("PostgreSQL (embedded, data in the state dir)", postgres.start)
             self.services.append(postgres)
             self.database_url = postgres.url

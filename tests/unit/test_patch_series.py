@@ -36,7 +36,7 @@ def test_patch_has_dep3_header_and_root_relative_paths(patch) -> None:
     header = patch.header()
     assert [f for f in DEP3_FIELDS if not header.get(f)] == []
     assert len(header["Description"].splitlines()) > 1, "Description needs the error and the root cause"
-    assert all(f.startswith(("litellm/", "litellm_enterprise/")) for f in patch.touched_files())
+    assert all(f.startswith(("litellm/", "litellm_enterprise/", "litellm_proxy_extras/")) for f in patch.touched_files())
 
 
 def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, pristine_site_packages, tmp_path) -> None:
@@ -47,7 +47,10 @@ def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, pristi
     copy_touched_files(series, site, tmp_path)
     apply_series(tmp_path, series)
     touched = {rel for patch in series for rel in patch.touched_files()}
-    assert [rel for rel in touched if (tmp_path / rel).read_bytes() == (site / rel).read_bytes()] == []
+    # A file the series creates (a migration) is new; every other one must have changed.
+    assert [rel for rel in touched if (site / rel).exists()
+            and (tmp_path / rel).read_bytes() == (site / rel).read_bytes()] == []
+    assert all((tmp_path / rel).is_file() for rel in touched)
     with pytest.raises(PatchError, match="applied already"):
         apply_series(tmp_path, series)
 
