@@ -1,8 +1,9 @@
 # One release line's LiteLLM proxy (requirements/lines.json), built like ./dev's venvs: the
 # pinned wheels of requirements/<lock>.txt, the managed files hook registered
 # (hook-registration/), the patches of the line's series applied in order (patched build
-# only) and the Prisma client generated for LiteLLM's schema. Each step is the project's
-# own Python code (litellm_batch_fixes.nix_support), not a Nix re-implementation.
+# only), the Prisma client generated for LiteLLM's schema, and all of it byte-compiled.
+# Each step is the project's own Python code (litellm_batch_fixes.nix_support), not a Nix
+# re-implementation.
 {
   lib,
   pythonEnv,
@@ -32,6 +33,7 @@ pythonEnv {
       keep = false;
     }}
     ${tool} generate-client $out/bin/python "$site/litellm/proxy/schema.prisma"
+    ${tool} compile-bytecode $out/bin/python "$site"
   '';
   passthru = {
     inherit

@@ -140,6 +140,16 @@ def register_hooks(site: Path, hook_dir: Path = HOOK_REGISTRATION_DIR) -> Path:
     return pth
 
 
+def compile_bytecode(python: Path, site: Path) -> None:
+    """Byte-compile the whole site-packages with the build's own Python, after the patches
+    and the generated client: uv installs without bytecode, so the first start compiled
+    ~700 modules, and a read-only Nix store can never keep what a start compiles. Under a
+    build with SOURCE_DATE_EPOCH (Nix) py_compile writes hash-checked .pyc, which the
+    store's normalised timestamps can't invalidate."""
+    _run_step("byte-compiling the build", [str(python), "-m", "compileall", "-q", "-j", "0", str(site)],
+              lambda _: None)
+
+
 def ensure_build(build: str, log: Log = print) -> Path:
     """Create or refresh one build; returns its python. Idempotent."""
     patches = patches_for(build)
@@ -181,6 +191,8 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")
     prisma_engine.ensure_bridge_installed()
     prisma_engine.generate_client(python, site / "litellm/proxy/schema.prisma")
+    log(f"{build} build: byte-compiling it")
+    compile_bytecode(python, site)
     stamp.write_text(wanted)
     log(f"{build} build ready in {time.monotonic() - started:.1f}s ({venv})")
     return python

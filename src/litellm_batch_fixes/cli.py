@@ -131,7 +131,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"error: unknown section {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}",
               file=sys.stderr)
         return 2
-    build = line(args.litellm).build("unpatched" if args.unpatched else "patched")
+    build = line(args.litellm).build(args.build or ("unpatched" if args.unpatched else "patched"))
     run(Options(build=build, work_dir=args.work_dir, json_path=args.json or args.work_dir / "results.json",
                 sections=tuple(args.only or SECTIONS), requests=args.requests, restarts=args.restarts,
                 quick=args.quick), log)
@@ -198,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure the proxy against its upstream (table + JSON)")
     bench.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     bench.add_argument("--unpatched", action="store_true", help="measure the build without patches")
+    bench.add_argument("--build", help="another build of the line, e.g. without-0030 (a figure before a patch)")
     bench.add_argument("--only", type=lambda v: v.split(","), metavar="SECTION[,SECTION]",
                        help="latency, round_trips, listing, large_files, startup (default: all)")
     bench.add_argument("--requests", type=int, default=40, help="requests per latency figure (default: 40)")

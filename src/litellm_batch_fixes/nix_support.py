@@ -6,7 +6,7 @@
         Needs PyPI (pip's metadata only); --check compares instead of writing.
     python -m litellm_batch_fixes.nix_support apply-patches SITE PATCH...
         apply the patches in the given order (the flake reads patches/series) with the
-        same code as ./dev, then byte-compile the files they touched.
+        same code as ./dev.
     python -m litellm_batch_fixes.nix_support register-hooks SITE HOOK_DIR
         write the same .pth as ./dev's builds: HOOK_DIR (hook-registration/) on sys.path.
     python -m litellm_batch_fixes.nix_support sonames [--lock proxy] [--system S | TREE]
@@ -16,13 +16,15 @@
     python -m litellm_batch_fixes.nix_support generate-client PYTHON SCHEMA
         `prisma generate` as ./dev runs it, with the engines the environment names
         (PRISMA_QUERY_ENGINE_BINARY: Nix's native engines) instead of the npm bridge.
+    python -m litellm_batch_fixes.nix_support compile-bytecode PYTHON SITE
+        byte-compile the finished site-packages as ./dev does (the store is read-only at
+        run time: what a start compiles is never kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
-import compileall
 import json
 import os
 import re
@@ -34,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import prisma_engine, sonames
-from .build import register_hooks
+from .build import compile_bytecode, register_hooks
 from .patches import Patch, apply_series
 from .paths import REQUIREMENTS_DIR, ROOT
 from .releases import LINES
@@ -209,10 +211,6 @@ def cmd_apply_patches(args: argparse.Namespace) -> int:
     site = Path(args.site)
     patches = [Patch(Path(p)) for p in args.patches]
     apply_series(site, patches)
-    for patch in patches:
-        for rel in patch.touched_files():
-            # The store is read-only at run time: stale bytecode would be recompiled on every import.
-            compileall.compile_file(str(site / rel), quiet=1, force=True)
     print(f"applied {len(patches)} patches to {site}: {', '.join(p.name for p in patches)}")
     return 0
 
@@ -251,6 +249,12 @@ def cmd_generate_client(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compile_bytecode(args: argparse.Namespace) -> int:
+    compile_bytecode(Path(args.python), Path(args.site))
+    print(f"byte-compiled {args.site}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="python -m litellm_batch_fixes.nix_support", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -275,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("python")
     generate.add_argument("schema")
     generate.set_defaults(func=cmd_generate_client)
+    compiled = sub.add_parser("compile-bytecode", help="byte-compile a finished site-packages")
+    compiled.add_argument("python")
+    compiled.add_argument("site")
+    compiled.set_defaults(func=cmd_compile_bytecode)
     args = top.parse_args(argv)
     try:
         return args.func(args)

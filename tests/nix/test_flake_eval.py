@@ -112,6 +112,10 @@ def test_both_builds_register_the_hook_and_generate_the_client(outputs, build) -
     assert hooks[0] == "$site" and hooks[1].endswith("-litellm-batch-fixes-source/hook-registration")
     [generate] = nix_support_calls(script, "generate-client")
     assert generate == ["$out/bin/python", "$site/litellm/proxy/schema.prisma"]
+    # byte-compiled last, patches and the generated client included (the store is read-only)
+    [compiled] = nix_support_calls(script, "compile-bytecode")
+    assert compiled == ["$out/bin/python", "$site"]
+    assert script.index("generate-client") < script.index("compile-bytecode")
     # the engines of the older nixpkgs input, not the bridge
     assert "stub-prisma-prisma-engines/bin/query-engine" in script
     assert "--require-hashes -r" in script and "/requirements/proxy.txt" in script and "--no-index" in script
