@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import httpx
 import openai
@@ -166,6 +169,15 @@ def proxy(request, services, tmp_path_factory, say):
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def state_dir():
+    """A state dir whose embedded PostgreSQL the postgres user can reach (when run as root)."""
+    directory = Path(tempfile.mkdtemp(prefix="lbf-state-"))
+    directory.chmod(0o711)
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

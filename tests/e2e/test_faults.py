@@ -13,8 +13,6 @@ deployment failed, which is its policy, not a fault's answer).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -141,15 +139,6 @@ def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
     # nothing lost: what the failed call touched is still there and still works
     assert client.files.retrieve(uploaded.id).id == uploaded.id
     assert client.batches.retrieve(created.id).output_file_id == finished.output_file_id
-
-
-@pytest.fixture
-def state_dir():
-    """A state dir whose embedded PostgreSQL the postgres user can reach (when run as root)."""
-    directory = Path(tempfile.mkdtemp(prefix="lbf-outage-"))
-    directory.chmod(0o711)
-    yield directory
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back(
