@@ -124,3 +124,16 @@ def test_environment_configures_keys_models_and_the_azure_quirk(start_mock_serve
 def test_settings_reject_bad_step(http, step):
     response = http.post("/__mock__/settings", headers=ADMIN, json={"batch_step_seconds": step})
     assert response.status_code == 400
+
+
+def test_the_connection_log_tells_a_kept_connection_from_new_ones(base_url, http):
+    http.delete("/__mock__/connections", headers=ADMIN).raise_for_status()
+    with httpx.Client(base_url=base_url, timeout=30) as kept:
+        for _ in range(3):
+            kept.get("/v1/models", headers=OPENAI_AUTH)
+    for _ in range(2):
+        with httpx.Client(base_url=base_url, timeout=30) as fresh:
+            fresh.get("/v1/models", headers=OPENAI_AUTH)
+    http.get("/__mock__/health")  # admin routes are not counted
+    assert http.get("/__mock__/connections", headers=ADMIN).json() == {"connections": 3, "requests": 5}
+    assert http.get("/__mock__/connections").status_code == 403

@@ -62,3 +62,15 @@ async def change_settings(request: Request) -> dict:
 async def reset(request: Request) -> dict:
     await request.app.state.mock.reset()
     return {"reset": True}
+
+
+@guarded.get("/connections")
+async def connections(request: Request) -> dict:
+    """How many connections API requests came on (since start or the last DELETE)."""
+    return request.app.state.connections.to_api()
+
+
+@guarded.delete("/connections")
+async def clear_connections(request: Request) -> dict:
+    request.app.state.connections.clear()
+    return {"cleared": True}

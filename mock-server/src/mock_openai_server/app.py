@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 
 from . import admin_api, batches_api, chat_api, files_api
 from .config import Settings
+from .connections import ConnectionLog, ConnectionLogMiddleware
 from .error_handlers import install_error_handlers
 from .faults import FaultInjectionMiddleware
 from .state import MockState
@@ -32,8 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # No docs routes: every path outside the API answers like the real services (404).
     app = FastAPI(title="mock-openai-server", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.mock = state
+    app.state.connections = ConnectionLog()
     install_error_handlers(app)
     app.add_middleware(FaultInjectionMiddleware, registry=state.faults)
+    app.add_middleware(ConnectionLogMiddleware, log=app.state.connections)
 
     authenticated = [Depends(require_credentials)]
     for prefix in (OPENAI_PREFIX, AZURE_V1_PREFIX):
