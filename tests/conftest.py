@@ -20,16 +20,25 @@ BUILDS = ("patched", "unpatched", "leave-one-out")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("litellm-batch-fixes")
-    group.addoption("--backend", choices=("auto", "containers", "local"),
-                    default=os.environ.get("LBF_TEST_BACKEND", "auto"),
-                    help="how services start (env LBF_TEST_BACKEND; default auto)")
-    group.addoption("--builds", default=os.environ.get("LBF_TEST_BUILDS", "patched,unpatched"),
-                    help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
-                         "patch regression tests run on each, the rest on patched only; "
-                         "`leave-one-out` runs each patch's tests on the series without that patch")
-    group.addoption("--litellm", default=os.environ.get("LBF_TEST_LITELLM", "default"),
-                    help="release lines to test: a version, `latest`, `all` or a comma-separated "
-                         "list (env LBF_TEST_LITELLM; default: the default line, 1.80.10)")
+    group.addoption(
+        "--backend",
+        choices=("auto", "containers", "local"),
+        default=os.environ.get("LBF_TEST_BACKEND", "auto"),
+        help="how services start (env LBF_TEST_BACKEND; default auto)",
+    )
+    group.addoption(
+        "--builds",
+        default=os.environ.get("LBF_TEST_BUILDS", "patched,unpatched"),
+        help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
+        "patch regression tests run on each, the rest on patched only; "
+        "`leave-one-out` runs each patch's tests on the series without that patch",
+    )
+    group.addoption(
+        "--litellm",
+        default=os.environ.get("LBF_TEST_LITELLM", "default"),
+        help="release lines to test: a version, `latest`, `all` or a comma-separated "
+        "list (env LBF_TEST_LITELLM; default: the default line, 1.80.10)",
+    )
 
 
 def fresh_database(server_url: str, name: str) -> str:
@@ -68,19 +77,24 @@ def container_engine_answers() -> bool:
         return False
 
 
+BACKEND = pytest.StashKey[str]()  # the backend chosen, once per session
+
+
 def resolved_backend(config: pytest.Config) -> str:
-    if not hasattr(config, "_lbf_backend"):
+    if BACKEND not in config.stash:
         choice = config.getoption("--backend")
         if choice == "auto":
             choice = "containers" if container_engine_answers() else "local"
-        config._lbf_backend = choice
-    return config._lbf_backend
+        config.stash[BACKEND] = choice
+    return config.stash[BACKEND]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"litellm-batch-fixes: backend={resolved_backend(config)}, "
-            f"litellm={','.join(line.version for line in selected_lines(config))}, "
-            f"builds={','.join(selected_builds(config))}"]
+    return [
+        f"litellm-batch-fixes: backend={resolved_backend(config)}, "
+        f"litellm={','.join(line.version for line in selected_lines(config))}, "
+        f"builds={','.join(selected_builds(config))}"
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -18,12 +18,12 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from . import prisma_engine
-from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
 from .patches import Patch, apply_series, read_series
+from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
 from .releases import UnknownLine, split_build
 
 BUILDS = ("patched", "unpatched")
@@ -57,7 +57,9 @@ def build_python(build: str) -> Path:
 def site_packages(python: Path) -> Path:
     out = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return Path(out.stdout.strip())
 
@@ -83,8 +85,7 @@ def patches_for(build: str) -> list[Patch]:
     if flavour == "unpatched":
         return []
     if line.series_path is None:
-        raise BuildError(f"{line.version} has no patch series (it was only checked): "
-                         f"build {line.build('unpatched')}")
+        raise BuildError(f"{line.version} has no patch series (it was only checked): build {line.build('unpatched')}")
     series = read_series(line.series_path)
     if flavour == "patched":
         return series
@@ -92,9 +93,11 @@ def patches_for(build: str) -> list[Patch]:
         kept = [p for p in series if leave_one_out_build(p) != flavour]
         if len(kept) == len(series) - 1:
             return kept
-    raise BuildError(f"unknown build {build!r}: use {', '.join(BUILDS)} or "
-                     f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/{line.series}, "
-                     "optionally after a release line (1.108.7-patched)")
+    raise BuildError(
+        f"unknown build {build!r}: use {', '.join(BUILDS)} or "
+        f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/{line.series}, "
+        "optionally after a release line (1.108.7-patched)"
+    )
 
 
 def _inputs(build: str) -> list[Path]:
@@ -146,8 +149,7 @@ def compile_bytecode(python: Path, site: Path) -> None:
     ~700 modules, and a read-only Nix store can never keep what a start compiles. Under a
     build with SOURCE_DATE_EPOCH (Nix) py_compile writes hash-checked .pyc, which the
     store's normalised timestamps can't invalidate."""
-    _run_step("byte-compiling the build", [str(python), "-m", "compileall", "-q", "-j", "0", str(site)],
-              lambda _: None)
+    _run_step("byte-compiling the build", [str(python), "-m", "compileall", "-q", "-j", "0", str(site)], lambda _: None)
 
 
 def _up_to_date_unpatched(build: str) -> Path | None:
@@ -212,8 +214,9 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     else:
         log(f"{build} build: creating {venv} from {lock.name}")
         _run_step("creating the venv", [sys.executable, "-m", "venv", str(venv)], log)
-        _run_step("installing the pinned proxy requirements",
-                  [*_installer(python), "--require-hashes", "-r", str(lock)], log)
+        _run_step(
+            "installing the pinned proxy requirements", [*_installer(python), "--require-hashes", "-r", str(lock)], log
+        )
     site = site_packages(python)
     register_hooks(site)
     if patches:

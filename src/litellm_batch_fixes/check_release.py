@@ -16,9 +16,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .build import BuildError, ensure_build, site_packages, uv_command
 from .patches import Patch, dry_run, read_series
@@ -29,13 +29,14 @@ from .releases import ALIASES, LINES, checked_lock
 REFUSED = {"1.107.0": "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"}
 BRIDGE_PRISMA = "prisma==0.11.0"  # the Prisma client our bridge serves (prisma_engine)
 HAZARDS = [  # (pattern in a proxy log, what it means for an operator; {0}.. its groups, {pins})
-    (re.compile(r"(_PROXY_\w+\.\w+)\(\) got an unexpected keyword argument '(\w+)'"),
-     "LiteLLM calls {0}() of litellm-enterprise {enterprise} with `{1}`, which that version "
-     "doesn't take: every such call answers 500. The proxy extra pins an enterprise package "
-     "older than the code calling it; install a newer litellm-enterprise (--enterprise X) "
-     "or another LiteLLM release."),
-    (re.compile(r"(Managed files hook not found)"),
-     "{0}: managed files answer errors (is the hook registered?)"),
+    (
+        re.compile(r"(_PROXY_\w+\.\w+)\(\) got an unexpected keyword argument '(\w+)'"),
+        "LiteLLM calls {0}() of litellm-enterprise {enterprise} with `{1}`, which that version "
+        "doesn't take: every such call answers 500. The proxy extra pins an enterprise package "
+        "older than the code calling it; install a newer litellm-enterprise (--enterprise X) "
+        "or another LiteLLM release.",
+    ),
+    (re.compile(r"(Managed files hook not found)"), "{0}: managed files answer errors (is the hook registered?)"),
 ]
 
 Log = Callable[[str], None]
@@ -81,7 +82,7 @@ def every_patch() -> dict[str, dict[str, Patch]]:
     """{patch name: {line version: that line's file of it}} over every line's series."""
     patches: dict[str, dict[str, Patch]] = {}
     for version, line in LINES.items():
-        for patch in read_series(line.series_path):
+        for patch in read_series(line.series_path) if line.series_path else []:
             patches.setdefault(patch.name, {})[version] = patch
     return dict(sorted(patches.items()))
 
@@ -99,9 +100,26 @@ def resolve(version: str, enterprise: str | None, log: Log) -> Path:
     if uv is None:
         raise CheckError("uv is missing from the dev environment: run ./dev setup")
     log(f"… resolving {', '.join(wanted)}" + (f" with litellm-enterprise=={enterprise}" if enterprise else ""))
-    result = subprocess.run([uv, "pip", "compile", "proxy.in", "--override", "overrides.txt", "--generate-hashes",
-                             "--python-version", "3.11", "--no-emit-index-url", "--quiet", "-o", lock.name],
-                            cwd=lock.parent, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            uv,
+            "pip",
+            "compile",
+            "proxy.in",
+            "--override",
+            "overrides.txt",
+            "--generate-hashes",
+            "--python-version",
+            "3.11",
+            "--no-emit-index-url",
+            "--quiet",
+            "-o",
+            lock.name,
+        ],
+        cwd=lock.parent,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         lock.unlink(missing_ok=True)
         reason = "\n".join(result.stderr.strip().splitlines()[:12])
@@ -119,9 +137,25 @@ def run_patch_tests(version: str, workdir: Path, backend: str, log: Log) -> tupl
     report = workdir / "patch-tests.jsonl"
     report.unlink(missing_ok=True)
     basetemp = workdir / "pytest"
-    command = [sys.executable, "-m", "pytest", "tests/e2e", "-m", "patch", "--litellm", version,
-               "--builds", "unpatched", "--backend", backend, "-p", "no:cacheprovider", "-q",
-               "--basetemp", str(basetemp)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "tests/e2e",
+        "-m",
+        "patch",
+        "--litellm",
+        version,
+        "--builds",
+        "unpatched",
+        "--backend",
+        backend,
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--basetemp",
+        str(basetemp),
+    ]
     log(f"… the patches' regression tests on {version}, unpatched (a few minutes): {' '.join(command[3:])}")
     subprocess.run(command, cwd=ROOT, env={**os.environ, "LBF_PATCH_REPORT": str(report)})
     rows = [json.loads(line) for line in report.read_text().splitlines()] if report.is_file() else []
@@ -139,11 +173,12 @@ def hazards_in_logs(basetemp: Path, enterprise: str | None) -> list[str]:
 
 
 def table(verdicts: list[PatchVerdict]) -> str:
-    rows = ["| patch | on this release | tests (unpatched) | our patch against its code |",
-            "|---|---|---|---|"]
+    rows = ["| patch | on this release | tests (unpatched) | our patch against its code |", "|---|---|---|---|"]
     for v in verdicts:
-        counts = ", ".join(f"{n} {o}" for o in ("passed", "failed", "xfailed", "error")
-                           if (n := v.outcomes.count(o))) or "none ran"
+        counts = (
+            ", ".join(f"{n} {o}" for o in ("passed", "failed", "xfailed", "error") if (n := v.outcomes.count(o)))
+            or "none ran"
+        )
         rows.append(f"| {v.name[:-6]} | {v.verdict} | {counts} | {v.how_it_applies} |")
     return "\n".join(rows)
 
@@ -160,19 +195,24 @@ def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
         raise CheckError(REFUSED[version])
     if version in LINES:  # a release line: its own proven lock, its series' patches expected to fail
         if enterprise:
-            raise CheckError(f"{version} is a release line with its own lock "
-                             f"({LINES[version].lock_path.name}): check it without --enterprise")
+            raise CheckError(
+                f"{version} is a release line with its own lock "
+                f"({LINES[version].lock_path.name}): check it without --enterprise"
+            )
         lock = LINES[version].lock_path
     else:
         lock = resolve(version, enterprise, log)
-    log(f"  litellm {version} with litellm-enterprise {pinned(lock, 'litellm-enterprise')}, "
-        f"litellm-proxy-extras {pinned(lock, 'litellm-proxy-extras')} ({lock})")
+    log(
+        f"  litellm {version} with litellm-enterprise {pinned(lock, 'litellm-enterprise')}, "
+        f"litellm-proxy-extras {pinned(lock, 'litellm-proxy-extras')} ({lock})"
+    )
     try:
         site = site_packages(ensure_build(f"{version}-unpatched", log))
     except BuildError as error:
         raise CheckError(f"litellm {version} installs but does not build here: {error}") from error
-    verdicts = [PatchVerdict(name, {v: dry_run(p, site) for v, p in files.items()})
-                for name, files in every_patch().items()]
+    verdicts = [
+        PatchVerdict(name, {v: dry_run(p, site) for v, p in files.items()}) for name, files in every_patch().items()
+    ]
     rows, basetemp = run_patch_tests(version, checked_lock(version).parent, backend, log)
     by_name = {v.name: v for v in verdicts}
     for row in rows:

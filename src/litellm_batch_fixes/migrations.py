@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 
@@ -59,19 +59,27 @@ class Migration:
 def find_migrations(migrations_dir: Path) -> list[Migration]:
     if not migrations_dir.is_dir():
         raise MigrationError(f"no migrations at {migrations_dir}: is litellm-proxy-extras installed?")
-    return [Migration(d.name, (d / "migration.sql").read_text())
-            for d in sorted(migrations_dir.iterdir()) if (d / "migration.sql").is_file()]
+    return [
+        Migration(d.name, (d / "migration.sql").read_text())
+        for d in sorted(migrations_dir.iterdir())
+        if (d / "migration.sql").is_file()
+    ]
 
 
-def apply_migrations(database_url: str, migrations_dir: Path,
-                     warn: Callable[[str], None] = lambda _: None) -> list[str]:
+def apply_migrations(
+    database_url: str, migrations_dir: Path, warn: Callable[[str], None] = lambda _: None
+) -> list[str]:
     """Apply what is not applied yet; returns the names applied by this call."""
-    applied_now, changed = [], []
+    applied_now: list[str] = []
+    changed: list[str] = []
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(CREATE_MIGRATIONS_TABLE)
-        done = dict(conn.execute(
-            'SELECT migration_name, checksum FROM "_prisma_migrations" '
-            "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL").fetchall())
+        done: dict[str, str] = dict(
+            conn.execute(
+                'SELECT migration_name, checksum FROM "_prisma_migrations" '
+                "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL"
+            ).fetchall()
+        )
         for migration in find_migrations(migrations_dir):
             if migration.name in done:
                 if done[migration.name] != migration.checksum:
@@ -86,11 +94,14 @@ def apply_migrations(database_url: str, migrations_dir: Path,
                     conn.execute(
                         'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, '
                         "finished_at, applied_steps_count) VALUES (%s, %s, %s, now(), 1)",
-                        (str(uuid.uuid4()), migration.checksum, migration.name))
+                        (str(uuid.uuid4()), migration.checksum, migration.name),
+                    )
             except psycopg.Error as error:
                 raise MigrationError(f"migration {migration.name} failed: {error}") from error
             applied_now.append(migration.name)
     if changed:
-        warn(f"{len(changed)} migrations were applied from an earlier version of their file "
-             f"(another litellm-proxy-extras), e.g. {changed[0]}: kept as applied, as Prisma does")
+        warn(
+            f"{len(changed)} migrations were applied from an earlier version of their file "
+            f"(another litellm-proxy-extras), e.g. {changed[0]}: kept as applied, as Prisma does"
+        )
     return applied_now

@@ -15,8 +15,9 @@ AZURE_KEY = "mock-azure-key"
 LISTENING = re.compile(r"mock server listening on (http://\S+)")
 
 
-def start_mock_server(log_path: Path, port: int = 0, step_seconds: float | None = None,
-                      state_dir: Path | None = None, timeout: float = 30) -> Service:
+def start_mock_server(
+    log_path: Path, port: int = 0, step_seconds: float | None = None, state_dir: Path | None = None, timeout: float = 30
+) -> Service:
     """`state_dir`: the mock keeps its files and batches there across restarts."""
     env = dict(os.environ)
     if step_seconds is not None:
@@ -24,9 +25,12 @@ def start_mock_server(log_path: Path, port: int = 0, step_seconds: float | None 
     if state_dir is not None:
         env["MOCK_STATE_DIR"] = str(state_dir)
     log_path.unlink(missing_ok=True)
-    service = Service.start("mock server", [sys.executable, "-m", "mock_openai_server",
-                                            "--host", "127.0.0.1", "--port", str(port)],
-                            log_path, env=env)
+    service = Service.start(
+        "mock server",
+        [sys.executable, "-m", "mock_openai_server", "--host", "127.0.0.1", "--port", str(port)],
+        log_path,
+        env=env,
+    )
 
     def listening() -> bool:
         match = LISTENING.search(log_path.read_text(errors="replace"))

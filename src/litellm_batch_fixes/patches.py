@@ -72,19 +72,34 @@ def read_series(series: Path) -> list[Patch]:
 
 def _run_patch(patch: Patch, root: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch",
-         "-r", "-", "-d", str(root), "-i", str(patch.path.resolve()), *extra],
-        capture_output=True, text=True,
+        [
+            "patch",
+            "-p1",
+            "--batch",
+            "--forward",
+            "--no-backup-if-mismatch",
+            "-r",
+            "-",
+            "-d",
+            str(root),
+            "-i",
+            str(patch.path.resolve()),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
     )
 
 
 def _failure_message(patch: Patch, output: str) -> str:
     reversed_ = "Reversed (or previously applied)" in output
-    hint = ("it looks applied already (a second apply is refused)" if reversed_
-            else "the file differs from what the patch expects (is the pinned version installed?)")
+    hint = (
+        "it looks applied already (a second apply is refused)"
+        if reversed_
+        else "the file differs from what the patch expects (is the pinned version installed?)"
+    )
     files = ", ".join(patch.touched_files()) or "?"
-    return (f"patch {patch.name} does not apply to {files}: {hint}\n"
-            f"--- patch output ---\n{output.strip()}")
+    return f"patch {patch.name} does not apply to {files}: {hint}\n--- patch output ---\n{output.strip()}"
 
 
 def copy_touched_files(patches: list[Patch], root: Path, dest: Path) -> None:
@@ -106,8 +121,11 @@ def dry_run(patch: Patch, root: Path) -> str:
         exact = _run_patch(patch, Path(scratch), "--dry-run", "--fuzz=0")
         if exact.returncode == 0:
             return "applies"
-        reverse = subprocess.run(["patch", "-p1", "--batch", "--dry-run", "-R", "--fuzz=0", "-d", scratch,
-                                  "-i", str(patch.path.resolve())], capture_output=True, text=True)
+        reverse = subprocess.run(
+            ["patch", "-p1", "--batch", "--dry-run", "-R", "--fuzz=0", "-d", scratch, "-i", str(patch.path.resolve())],
+            capture_output=True,
+            text=True,
+        )
         return "applied" if reverse.returncode == 0 else "conflicts"
 
 

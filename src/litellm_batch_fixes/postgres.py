@@ -42,11 +42,12 @@ def find_bin_dir() -> Path:
     on_path = shutil.which("pg_ctl")
     if on_path:
         return Path(on_path).resolve().parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                        key=lambda p: int(Path(p).parts[-3]))
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if not candidates:
-        raise StartupError("PostgreSQL server binaries not found: install Debian's `postgresql` "
-                           "package (apt-get install postgresql), or set DATABASE_URL to a database")
+        raise StartupError(
+            "PostgreSQL server binaries not found: install Debian's `postgresql` "
+            "package (apt-get install postgresql), or set DATABASE_URL to a database"
+        )
     return Path(candidates[-1]).parent
 
 
@@ -56,8 +57,10 @@ def _as_service_user() -> list[str]:
     try:
         pwd.getpwnam(SERVICE_USER)
     except KeyError:
-        raise StartupError("running as root, and PostgreSQL refuses root: create a `postgres` user "
-                           "(Debian's postgresql package does) or run as a normal user") from None
+        raise StartupError(
+            "running as root, and PostgreSQL refuses root: create a `postgres` user "
+            "(Debian's postgresql package does) or run as a normal user"
+        ) from None
     return ["runuser", "-u", SERVICE_USER, "--"]
 
 
@@ -84,8 +87,7 @@ class EmbeddedPostgres:
         return f"postgresql://{SERVICE_USER}@localhost:{SOCKET_PORT}/{DATABASE}?host={host}"
 
     def _run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([*_as_service_user(), str(find_bin_dir() / tool), *args],
-                              capture_output=True, text=True)
+        return subprocess.run([*_as_service_user(), str(find_bin_dir() / tool), *args], capture_output=True, text=True)
 
     def _prepare_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -96,35 +98,44 @@ class EmbeddedPostgres:
             self.log_path.touch()
             os.chown(self.log_path, user.pw_uid, user.pw_gid)
 
-    def start(self) -> "EmbeddedPostgres":
+    def start(self) -> EmbeddedPostgres:
         if len(str(self.data_dir)) > MAX_SOCKET_DIR:
-            raise StartupError(f"{self.data_dir} is too long for PostgreSQL's socket (at most "
-                               f"{MAX_SOCKET_DIR} characters): choose a shorter --state-dir")
+            raise StartupError(
+                f"{self.data_dir} is too long for PostgreSQL's socket (at most "
+                f"{MAX_SOCKET_DIR} characters): choose a shorter --state-dir"
+            )
         self._prepare_dir()
         if not (self.data_dir / "PG_VERSION").exists():
             # trust: only the data directory's owner and root reach the socket (see above)
-            result = self._run("initdb", "-D", str(self.data_dir), "-U", SERVICE_USER,
-                               "--auth=trust", "--encoding=UTF8", "--locale=C")
+            result = self._run(
+                "initdb", "-D", str(self.data_dir), "-U", SERVICE_USER, "--auth=trust", "--encoding=UTF8", "--locale=C"
+            )
             if result.returncode != 0:
-                raise StartupError(f"initdb failed in {self.data_dir} (the {SERVICE_USER} user must be "
-                                   f"able to reach that directory):\n{result.stdout}{result.stderr}")
+                raise StartupError(
+                    f"initdb failed in {self.data_dir} (the {SERVICE_USER} user must be "
+                    f"able to reach that directory):\n{result.stdout}{result.stderr}"
+                )
         if self._run("pg_ctl", "-D", str(self.data_dir), "status").returncode == 0:
             # Left running by an earlier run that was killed: stop it, then start afresh.
             self.stop()
         options = f"-p {SOCKET_PORT} -c listen_addresses='' -k {self.data_dir}"
         options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
-        result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path),
-                           "-o", options, "-w", "-t", "60", "start")
+        result = self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options, "-w", "-t", "60", "start"
+        )
         if result.returncode != 0:
-            raise StartupError(f"PostgreSQL did not start (socket in {self.data_dir}):\n"
-                               f"{result.stdout}{result.stderr}\n{log_tail(self.log_path)}")
+            raise StartupError(
+                f"PostgreSQL did not start (socket in {self.data_dir}):\n"
+                f"{result.stdout}{result.stderr}\n{log_tail(self.log_path)}"
+            )
         self._create_database()
         return self
 
     def _create_database(self) -> None:
         server = ["-h", str(self.data_dir), "-p", str(SOCKET_PORT), "-U", SERVICE_USER]
-        exists = self._run("psql", *server, "-d", "postgres", "-tAc",
-                           f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'")
+        exists = self._run(
+            "psql", *server, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"
+        )
         if exists.stdout.strip() != "1":
             created = self._run("createdb", *server, DATABASE)
             if created.returncode != 0:

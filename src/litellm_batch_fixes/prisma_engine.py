@@ -20,8 +20,7 @@ from pathlib import Path
 
 # Nix installs the bridge outside the source tree and says where by environment.
 BRIDGE_DIR: Path = Path(
-    os.environ.get("LITELLM_BATCH_FIXES_PRISMA_BRIDGE")
-    or Path(__file__).resolve().parents[2] / "prisma-bridge"
+    os.environ.get("LITELLM_BATCH_FIXES_PRISMA_BRIDGE") or Path(__file__).resolve().parents[2] / "prisma-bridge"
 )
 
 # prisma-client-py 0.11.0 generates only with the CLI of this engine commit (Prisma 5.4.2)
@@ -76,12 +75,13 @@ def ensure_bridge_installed() -> None:
     # from Prisma's servers, which is impossible here and not needed by the bridge.
     proc = subprocess.run(
         ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-        cwd=BRIDGE_DIR, capture_output=True, text=True, check=False,
+        cwd=BRIDGE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
-        raise PrismaBridgeError(
-            f"npm ci in {BRIDGE_DIR} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
-        )
+        raise PrismaBridgeError(f"npm ci in {BRIDGE_DIR} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
     stamp.write_text(wanted)
 
 
@@ -138,8 +138,9 @@ def cli_engine_hashes(cache_dir: Path) -> set[str]:
     try:
         return set(CLI_ENGINE_HASH.findall(bundle.read_text(errors="replace")))
     except FileNotFoundError:
-        raise PrismaBridgeError(f"no Prisma CLI at {bundle.parent.parent}: PRISMA_BINARY_CACHE_DIR "
-                                "must hold node_modules/prisma") from None
+        raise PrismaBridgeError(
+            f"no Prisma CLI at {bundle.parent.parent}: PRISMA_BINARY_CACHE_DIR must hold node_modules/prisma"
+        ) from None
 
 
 def check_cli_engine(env: dict[str, str]) -> str:
@@ -154,7 +155,8 @@ def check_cli_engine(env: dict[str, str]) -> str:
         raise PrismaBridgeError(
             f"the Prisma CLI in {env['PRISMA_BINARY_CACHE_DIR']} was built for engine "
             f"{', '.join(sorted(found)) or '(none found)'}, but prisma-client-py expects {expected}: "
-            "use the CLI of that engine, or set PRISMA_EXPECTED_ENGINE_VERSION to the CLI's hash")
+            "use the CLI of that engine, or set PRISMA_EXPECTED_ENGINE_VERSION to the CLI's hash"
+        )
     return expected
 
 
@@ -166,7 +168,10 @@ def run_generate(python: Path, schema: Path) -> None:
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
     proc = subprocess.run(
         [str(python), "-m", "prisma", "generate", f"--schema={schema}"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0 or _generated_client_missing(python.parent.parent):
         raise PrismaBridgeError(

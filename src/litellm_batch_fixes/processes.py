@@ -11,9 +11,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 
 class StartupError(RuntimeError):
@@ -62,12 +62,11 @@ class Service:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def start(cls, name: str, cmd: list[str], log_path: Path, env: dict[str, str] | None = None) -> "Service":
+    def start(cls, name: str, cmd: list[str], log_path: Path, env: dict[str, str] | None = None) -> Service:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(log_path, "ab")
         try:
-            process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                       start_new_session=True)
+            process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         finally:
             log.close()
         return cls(name, process, log_path)
@@ -82,12 +81,14 @@ class Service:
             if not self.alive():
                 raise StartupError(
                     f"{self.name} exited with code {self.process.returncode} before {what}; "
-                    f"log {self.log_path}:\n{log_tail(self.log_path)}")
+                    f"log {self.log_path}:\n{log_tail(self.log_path)}"
+                )
             if ready():
                 return
             time.sleep(0.1)
-        raise StartupError(f"{self.name} was not {what} after {timeout:.0f}s; "
-                           f"log {self.log_path}:\n{log_tail(self.log_path)}")
+        raise StartupError(
+            f"{self.name} was not {what} after {timeout:.0f}s; log {self.log_path}:\n{log_tail(self.log_path)}"
+        )
 
     def stop(self, timeout: float = 10) -> None:
         """SIGTERM to the service's own process group, SIGKILL if it lingers."""

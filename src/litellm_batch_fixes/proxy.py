@@ -14,38 +14,55 @@ from . import prisma_engine
 from .processes import Service, http_get_json
 
 
-def proxy_env(database_url: str, master_key: str, salt_key: str, config: Path,
-              upstream: dict[str, str], python: Path) -> dict[str, str]:
+def proxy_env(
+    database_url: str, master_key: str, salt_key: str, config: Path, upstream: dict[str, str], python: Path
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(upstream)
     env.update(prisma_engine.engine_env())
-    env.update({
-        "DATABASE_URL": database_url,
-        "LITELLM_MASTER_KEY": master_key,
-        "LITELLM_SALT_KEY": salt_key,
-        "CONFIG_FILE_PATH": str(config.resolve()),
-        "DISABLE_SCHEMA_UPDATE": "true",
-        # The proxy would otherwise download its model price map at start-up.
-        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-        "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "LITELLM_MASTER_KEY": master_key,
+            "LITELLM_SALT_KEY": salt_key,
+            "CONFIG_FILE_PATH": str(config.resolve()),
+            "DISABLE_SCHEMA_UPDATE": "true",
+            # The proxy would otherwise download its model price map at start-up.
+            "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+            "PATH": f"{python.parent}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
     return env
 
 
-def start_proxy(python: Path, host: str, port: int, env: dict[str, str], log_path: Path,
-                timeout: float = 120) -> Service:
+def start_proxy(
+    python: Path, host: str, port: int, env: dict[str, str], log_path: Path, timeout: float = 120
+) -> Service:
     """Start the proxy and wait until /health/readiness reports the database connected."""
     log_path.unlink(missing_ok=True)
-    service = Service.start("LiteLLM proxy", [
-        str(python), "-m", "uvicorn", "litellm.proxy.proxy_server:app",
-        "--host", host, "--port", str(port), "--log-level", "warning",
-    ], log_path, env=env)
+    service = Service.start(
+        "LiteLLM proxy",
+        [
+            str(python),
+            "-m",
+            "uvicorn",
+            "litellm.proxy.proxy_server:app",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        log_path,
+        env=env,
+    )
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     service.extra["url"] = url
 
     def db_connected() -> bool:
         health = http_get_json(f"{url}/health/readiness")
-        return bool(health) and health.get("db") == "connected"
+        return health is not None and health.get("db") == "connected"
 
     service.wait_until(db_connected, timeout, 'ready with "db": "connected" at /health/readiness')
     return service

@@ -62,9 +62,11 @@ def line(name: str) -> ReleaseLine:
         return LINES[version]
     if checked_lock(version).is_file():
         return ReleaseLine(version, lock=str(checked_lock(version)), series=None)
-    raise UnknownLine(f"no release line {name!r}: the lines are {', '.join(LINES)} "
-                      "(or default, latest, all); `./dev check-release VERSION` tells what "
-                      "the patches do on any other release")
+    raise UnknownLine(
+        f"no release line {name!r}: the lines are {', '.join(LINES)} "
+        "(or default, latest, all); `./dev check-release VERSION` tells what "
+        "the patches do on any other release"
+    )
 
 
 def lines(spec: str) -> list[ReleaseLine]:

@@ -38,17 +38,22 @@ def needed_sonames(data: bytes) -> list[str] | None:
         return None
     wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
     if wide:
-        phoff, phentsize, phnum = (struct.unpack_from(order + "Q", data, 32)[0],
-                                   *struct.unpack_from(order + "HH", data, 54))
+        phoff, phentsize, phnum = (
+            struct.unpack_from(order + "Q", data, 32)[0],
+            *struct.unpack_from(order + "HH", data, 54),
+        )
     else:
-        phoff, phentsize, phnum = (struct.unpack_from(order + "I", data, 28)[0],
-                                   *struct.unpack_from(order + "HH", data, 42))
+        phoff, phentsize, phnum = (
+            struct.unpack_from(order + "I", data, 28)[0],
+            *struct.unpack_from(order + "HH", data, 42),
+        )
     segment = "IIQQQQQQ" if wide else "IIIIIIII"
     loads, dynamic = [], None
     for i in range(phnum):
         fields = struct.unpack_from(order + segment, data, phoff + i * phentsize)
-        kind, offset, vaddr, filesz = ((fields[0], fields[2], fields[3], fields[5]) if wide
-                                       else (fields[0], fields[1], fields[2], fields[4]))
+        kind, offset, vaddr, filesz = (
+            (fields[0], fields[2], fields[3], fields[5]) if wide else (fields[0], fields[1], fields[2], fields[4])
+        )
         if kind == 1:
             loads.append((vaddr, offset, filesz))
         elif kind == PT_DYNAMIC:
@@ -57,14 +62,11 @@ def needed_sonames(data: bytes) -> list[str] | None:
         return []
     entry = order + ("qQ" if wide else "iI")
     size = struct.calcsize(entry)
-    entries = [struct.unpack_from(entry, data, dynamic[0] + i * size)
-               for i in range(dynamic[1] // size)]
+    entries = [struct.unpack_from(entry, data, dynamic[0] + i * size) for i in range(dynamic[1] // size)]
     strtab = next(value for tag, value in entries if tag == DT_STRTAB)
     # DT_STRTAB is an address: find the file offset of the segment that holds it
-    base = next(offset + strtab - vaddr for vaddr, offset, filesz in loads
-                if vaddr <= strtab < vaddr + filesz)
-    return [data[base + value:data.index(b"\0", base + value)].decode()
-            for tag, value in entries if tag == DT_NEEDED]
+    base = next(offset + strtab - vaddr for vaddr, offset, filesz in loads if vaddr <= strtab < vaddr + filesz)
+    return [data[base + value : data.index(b"\0", base + value)].decode() for tag, value in entries if tag == DT_NEEDED]
 
 
 def provider(soname: str) -> str | None:
@@ -79,8 +81,11 @@ class Report:
     shipped: set[str] = field(default_factory=set)
 
     def unresolved(self) -> dict[str, list[str]]:
-        return {path: missing for path, needs in self.external.items()
-                if (missing := [s for s in needs if provider(s) is None])}
+        return {
+            path: missing
+            for path, needs in self.external.items()
+            if (missing := [s for s in needs if provider(s) is None])
+        }
 
     def by_provider(self) -> dict[str, set[str]]:
         table: dict[str, set[str]] = {}
@@ -106,6 +111,6 @@ def scan(tree: Path) -> Report:
             needs[str(path.relative_to(tree))] = sonames
             names.add(path.name)
     report = Report(shipped=names)
-    for path, sonames in needs.items():
-        report.external[path] = [s for s in sonames if s not in names]
+    for needer, sonames in needs.items():
+        report.external[needer] = [s for s in sonames if s not in names]
     return report

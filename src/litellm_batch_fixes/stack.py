@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .build import ensure_build, site_packages
 from .migrations import apply_migrations
@@ -25,8 +25,11 @@ Log = Callable[[str], None]
 
 def migrate(python: Path, database_url: str, log: Log = print) -> list[str]:
     """LiteLLM's schema, from the build's litellm-proxy-extras, onto the database."""
-    return apply_migrations(database_url, site_packages(python) / "litellm_proxy_extras" / "migrations",
-                            warn=lambda message: log(f"  note: {message}"))
+    return apply_migrations(
+        database_url,
+        site_packages(python) / "litellm_proxy_extras" / "migrations",
+        warn=lambda message: log(f"  note: {message}"),
+    )
 
 
 def config_uses_mock(config: Path) -> bool:
@@ -80,7 +83,7 @@ class Stack:
         self.log(f"✓ {what} ({self.timings[what]:.1f}s)")
         return result
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         try:
             self._start()
         except BaseException:
@@ -98,18 +101,17 @@ class Stack:
             self._step("PostgreSQL (embedded, data in the state dir)", postgres.start)
             self.services.append(postgres)
             self.database_url = postgres.url
-        applied = self._step("schema migrations", lambda: migrate(python, self.database_url, self.log))
+        database_url = self.database_url
+        applied = self._step("schema migrations", lambda: migrate(python, database_url, self.log))
         self.log(f"  {len(applied)} migrations applied now, the rest were already")
         upstream: dict[str, str] = {}
         if config_uses_mock(self.config):
             if not self.mock_url:
-                mock = self._step("mock Azure OpenAI / OpenAI server (state in the state dir)",
-                                  self._start_mock)
+                mock = self._step("mock Azure OpenAI / OpenAI server (state in the state dir)", self._start_mock)
                 self.services.append(mock)
                 self.mock_url = mock.extra["url"]
             upstream = upstream_env(self.mock_url)
-        self.master_key, self.key_source = stored_secret(
-            self.state_dir, "master-key", "LITELLM_MASTER_KEY", "sk-")
+        self.master_key, self.key_source = stored_secret(self.state_dir, "master-key", "LITELLM_MASTER_KEY", "sk-")
         salt_key, _ = stored_secret(self.state_dir, "salt-key", "LITELLM_SALT_KEY", "salt-")
         env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
         if self.batch_polling_interval is not None:
@@ -140,12 +142,13 @@ class Stack:
                 if self.port or "address already in use" not in str(error) or attempt == 3:
                     raise
                 self.log(f"  port {port} was taken before the proxy bound it; trying another")
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def stop(self) -> None:
         while self.services:
             self.services.pop().stop()
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self.start()
 
     def __exit__(self, *_exc) -> None:

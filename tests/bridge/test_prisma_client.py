@@ -80,8 +80,9 @@ def report(database_url, python, litellm_schema):
     prisma_engine.ensure_bridge_installed()
     prisma_engine.generate_client(Path(python), litellm_schema)
     env = {**os.environ, **prisma_engine.engine_env(), "DATABASE_URL": database_url}
-    proc = subprocess.run([python, str(SCENARIOS)], capture_output=True, text=True, env=env, timeout=300,
-                          cwd=SCENARIOS.parent)
+    proc = subprocess.run(
+        [python, str(SCENARIOS)], capture_output=True, text=True, env=env, timeout=300, cwd=SCENARIOS.parent
+    )
     assert proc.returncode == 0, f"scenario runner failed:\n{proc.stdout}\n{proc.stderr}"
     data = json.loads(proc.stdout)
     print(f"connect {data['connect_s']} s, 200 find_unique {data['timing'].get('find_unique_200_s')} s")

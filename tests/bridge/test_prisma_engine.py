@@ -122,12 +122,14 @@ def test_generate_refuses_a_cli_of_another_engine_naming_both_hashes(tmp_path, m
     nix_hash = "2f302df92bd8945e20ad4595a73def5b96afa54f"
     monkeypatch.setenv("PRISMA_BINARY_CACHE_DIR", str(fake_cli(tmp_path / "cli", nix_hash)))
     monkeypatch.delenv("PRISMA_EXPECTED_ENGINE_VERSION", raising=False)
-    python = fake_python(tmp_path / "venv", "echo ran > \"$(dirname \"$0\")/ran\"")
+    python = fake_python(tmp_path / "venv", 'echo ran > "$(dirname "$0")/ran"')
     schema = tmp_path / "schema.prisma"
     schema.write_text("// schema")
-    with pytest.raises(prisma_engine.PrismaBridgeError,
-                       match=f"built for engine {nix_hash}, but prisma-client-py expects "
-                             f"{prisma_engine.DEFAULT_ENGINE_HASH}.*PRISMA_EXPECTED_ENGINE_VERSION"):
+    with pytest.raises(
+        prisma_engine.PrismaBridgeError,
+        match=f"built for engine {nix_hash}, but prisma-client-py expects "
+        f"{prisma_engine.DEFAULT_ENGINE_HASH}.*PRISMA_EXPECTED_ENGINE_VERSION",
+    ):
         prisma_engine.run_generate(python, schema)
     assert not (python.parent / "ran").exists()
 

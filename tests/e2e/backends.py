@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from litellm_batch_fixes.mock import start_mock_server
 from litellm_batch_fixes.paths import ROOT

@@ -30,10 +30,24 @@ TIMESTAMP = nullable(INTEGER)
 
 FILE = strict(
     ["id", "object", "bytes", "created_at", "filename", "purpose", "status"],
-    id=STRING, object={"const": "file"}, bytes=INTEGER, created_at=INTEGER, expires_at=TIMESTAMP,
+    id=STRING,
+    object={"const": "file"},
+    bytes=INTEGER,
+    created_at=INTEGER,
+    expires_at=TIMESTAMP,
     filename=STRING,
-    purpose={"enum": ["assistants", "assistants_output", "batch", "batch_output", "fine-tune",
-                      "fine-tune-results", "vision", "user_data"]},
+    purpose={
+        "enum": [
+            "assistants",
+            "assistants_output",
+            "batch",
+            "batch_output",
+            "fine-tune",
+            "fine-tune-results",
+            "vision",
+            "user_data",
+        ]
+    },
     status={"enum": ["uploaded", "processed", "error"]},  # deprecated, still answered
     status_details=nullable(STRING),
 )
@@ -41,28 +55,46 @@ FILE_DELETED = strict(["id", "object", "deleted"], id=STRING, object={"const": "
 
 BATCH_USAGE = strict(
     ["input_tokens", "input_tokens_details", "output_tokens", "output_tokens_details", "total_tokens"],
-    input_tokens=INTEGER, input_tokens_details=strict(["cached_tokens"], cached_tokens=INTEGER),
-    output_tokens=INTEGER, output_tokens_details=strict(["reasoning_tokens"], reasoning_tokens=INTEGER),
+    input_tokens=INTEGER,
+    input_tokens_details=strict(["cached_tokens"], cached_tokens=INTEGER),
+    output_tokens=INTEGER,
+    output_tokens_details=strict(["reasoning_tokens"], reasoning_tokens=INTEGER),
     total_tokens=INTEGER,
 )
 BATCH_ERRORS = strict(
-    [], object=STRING,
-    data={"type": "array", "items": strict([], code=STRING, message=STRING, param=nullable(STRING),
-                                           line=nullable(INTEGER))},
+    [],
+    object=STRING,
+    data={
+        "type": "array",
+        "items": strict([], code=STRING, message=STRING, param=nullable(STRING), line=nullable(INTEGER)),
+    },
 )
 BATCH = strict(
     ["id", "object", "endpoint", "input_file_id", "completion_window", "status", "created_at"],
-    id=STRING, object={"const": "batch"},
-    endpoint={"enum": ["/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
-                       "/v1/moderations"]},
-    model=nullable(STRING), errors=nullable(BATCH_ERRORS), input_file_id=STRING, completion_window=STRING,
-    status={"enum": ["validating", "failed", "in_progress", "finalizing", "completed", "expired",
-                     "cancelling", "cancelled"]},
-    output_file_id=nullable(STRING), error_file_id=nullable(STRING), created_at=INTEGER,
-    in_progress_at=TIMESTAMP, expires_at=TIMESTAMP, finalizing_at=TIMESTAMP, completed_at=TIMESTAMP,
-    failed_at=TIMESTAMP, expired_at=TIMESTAMP, cancelling_at=TIMESTAMP, cancelled_at=TIMESTAMP,
-    request_counts=nullable(strict(["total", "completed", "failed"], total=INTEGER, completed=INTEGER,
-                                   failed=INTEGER)),
+    id=STRING,
+    object={"const": "batch"},
+    endpoint={
+        "enum": ["/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions", "/v1/moderations"]
+    },
+    model=nullable(STRING),
+    errors=nullable(BATCH_ERRORS),
+    input_file_id=STRING,
+    completion_window=STRING,
+    status={
+        "enum": ["validating", "failed", "in_progress", "finalizing", "completed", "expired", "cancelling", "cancelled"]
+    },
+    output_file_id=nullable(STRING),
+    error_file_id=nullable(STRING),
+    created_at=INTEGER,
+    in_progress_at=TIMESTAMP,
+    expires_at=TIMESTAMP,
+    finalizing_at=TIMESTAMP,
+    completed_at=TIMESTAMP,
+    failed_at=TIMESTAMP,
+    expired_at=TIMESTAMP,
+    cancelling_at=TIMESTAMP,
+    cancelled_at=TIMESTAMP,
+    request_counts=nullable(strict(["total", "completed", "failed"], total=INTEGER, completed=INTEGER, failed=INTEGER)),
     usage=nullable(BATCH_USAGE),
     metadata=nullable({"type": "object", "additionalProperties": STRING}),
 )
@@ -70,12 +102,22 @@ BATCH = strict(
 
 def page_of(item: dict) -> dict:
     """A cursor page: `first_id` / `last_id` are ids of `data` (checked in `check`)."""
-    return strict(["object", "data", "has_more"], object={"const": "list"}, data={"type": "array", "items": item},
-                  first_id=nullable(STRING), last_id=nullable(STRING), has_more=BOOLEAN)
+    return strict(
+        ["object", "data", "has_more"],
+        object={"const": "list"},
+        data={"type": "array", "items": item},
+        first_id=nullable(STRING),
+        last_id=nullable(STRING),
+        has_more=BOOLEAN,
+    )
 
 
-ERROR = strict(["error"], error=strict(["message", "type", "param", "code"], message=STRING, type=TEXT,
-                                       param=nullable(TEXT), code=nullable(TEXT)))
+ERROR = strict(
+    ["error"],
+    error=strict(
+        ["message", "type", "param", "code"], message=STRING, type=TEXT, param=nullable(TEXT), code=nullable(TEXT)
+    ),
+)
 
 # Azure OpenAI's documented differences, by the schema they widen. None is needed today: the
 # proxy answers Azure's batches in OpenAI's shape (0007 restores `endpoint`). An entry would
@@ -87,15 +129,21 @@ for schema, field, allowed in AZURE_DIFFERENCES:
 
 # (method, path pattern) -> schema of a 2xx answer. An id is anything but a slash.
 ROUTES = [
-    ("POST", r"/v1/files", FILE), ("GET", r"/v1/files", page_of(FILE)),
-    ("GET", r"/v1/files/[^/]+", FILE), ("DELETE", r"/v1/files/[^/]+", FILE_DELETED),
-    ("POST", r"/v1/batches", BATCH), ("GET", r"/v1/batches", page_of(BATCH)),
-    ("GET", r"/v1/batches/[^/]+", BATCH), ("POST", r"/v1/batches/[^/]+/cancel", BATCH),
+    ("POST", r"/v1/files", FILE),
+    ("GET", r"/v1/files", page_of(FILE)),
+    ("GET", r"/v1/files/[^/]+", FILE),
+    ("DELETE", r"/v1/files/[^/]+", FILE_DELETED),
+    ("POST", r"/v1/batches", BATCH),
+    ("GET", r"/v1/batches", page_of(BATCH)),
+    ("GET", r"/v1/batches/[^/]+", BATCH),
+    ("POST", r"/v1/batches/[^/]+/cancel", BATCH),
 ]
 # The proxy serves each route with and without /v1, also after a provider (/azure/v1/files).
 PREFIX = r"(?:/(?:openai|azure))?(?:/v1)?"
-VALIDATORS = [(method, re.compile(PREFIX + pattern.removeprefix("/v1") + "/?"), Draft202012Validator(schema))
-              for method, pattern, schema in ROUTES]
+VALIDATORS = [
+    (method, re.compile(PREFIX + pattern.removeprefix("/v1") + "/?"), Draft202012Validator(schema))
+    for method, pattern, schema in ROUTES
+]
 ERROR_VALIDATOR = Draft202012Validator(ERROR)
 
 
@@ -108,13 +156,16 @@ def problems(method: str, path: str, status: int, body: object) -> list[str]:
         if not found:
             return []  # file content, chat completions...: not what these schemas describe
         validator = found[0]
-    found_problems = [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
-                      for e in validator.iter_errors(body)]
+    found_problems = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)
+    ]
     if not found_problems and isinstance(body, dict) and body.get("object") == "list" and body.get("data"):
         ids = [item.get("id") for item in body["data"]]
         if (body.get("first_id"), body.get("last_id")) != (ids[0], ids[-1]):
-            found_problems.append(f"first_id/last_id {body.get('first_id')!r}/{body.get('last_id')!r} "
-                                  "are not the ids of the page's first and last object")
+            found_problems.append(
+                f"first_id/last_id {body.get('first_id')!r}/{body.get('last_id')!r} "
+                "are not the ids of the page's first and last object"
+            )
     return found_problems
 
 
@@ -127,11 +178,15 @@ def check(response: httpx.Response) -> None:
     if "application/json" not in response.headers.get("content-type", ""):
         if response.status_code >= 400:
             response.read()
-            raise NonConformingAnswer(f"{response.request.method} {response.request.url.path}: "
-                                      f"{response.status_code} without a JSON error body: {response.text[:200]}")
+            raise NonConformingAnswer(
+                f"{response.request.method} {response.request.url.path}: "
+                f"{response.status_code} without a JSON error body: {response.text[:200]}"
+            )
         return
     response.read()
     found = problems(response.request.method, response.request.url.path, response.status_code, response.json())
     if found:
-        raise NonConformingAnswer(f"{response.request.method} {response.request.url.path} answered "
-                                  f"{response.status_code}, unlike the OpenAI API: " + "; ".join(found[:5]))
+        raise NonConformingAnswer(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}, unlike the OpenAI API: " + "; ".join(found[:5])
+        )

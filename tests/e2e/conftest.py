@@ -21,8 +21,8 @@ import openai
 import pytest
 
 from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, leave_one_out_build
-from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.patches import PatchError, read_series
+from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.releases import LINES, split_build
 from litellm_batch_fixes.stack import Stack
 
@@ -30,8 +30,7 @@ from ..conftest import resolved_backend, selected_builds, selected_lines
 from .backends import MOCK_STEP_SECONDS, container_services, local_services
 from .flows import new_user, sdk
 
-SERIES = {version: {patch.name: patch for patch in read_series(line.series_path)}
-          for version, line in LINES.items()}
+SERIES = {version: {patch.name: patch for patch in read_series(line.series_path)} for version, line in LINES.items()}
 ALL_PATCHES = {name for series in SERIES.values() for name in series}
 BUG_SYMPTOMS = (AssertionError, pytest.fail.Exception, openai.APIError)
 
@@ -42,6 +41,7 @@ def _say(config: pytest.Config):
     def say(message: str) -> None:
         if reporter:
             reporter.write_line(f"  [e2e] {message}")
+
     return say
 
 
@@ -70,14 +70,16 @@ def needed(build: str, marker: pytest.Mark) -> list[str]:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "patched_build" in metafunc.fixturenames:  # tests that start stacks of their own
-        metafunc.parametrize("patched_build", [line.build("patched") for line in selected_lines(metafunc.config)],
-                             scope="session")
+        metafunc.parametrize(
+            "patched_build", [line.build("patched") for line in selected_lines(metafunc.config)], scope="session"
+        )
     if "proxy" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("patch")
     if marker and marker.args[0] not in ALL_PATCHES:
-        raise pytest.UsageError(f"{metafunc.definition.nodeid} is marked for {marker.args[0]}, "
-                                "which no release line's series names")
+        raise pytest.UsageError(
+            f"{metafunc.definition.nodeid} is marked for {marker.args[0]}, which no release line's series names"
+        )
     builds = []
     for line in selected_lines(metafunc.config):
         for flavour in selected_builds(metafunc.config):
@@ -105,8 +107,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             # proxy that did not start.
             build = callspec.params["proxy"]
             lacking = [name for name in [marker.args[0], *needed(build, marker)] if lacks_patch(build, name)]
-            item.add_marker(pytest.mark.xfail(
-                strict=True, raises=BUG_SYMPTOMS, reason=f"{build} lacks {', '.join(lacking)}"))
+            item.add_marker(
+                pytest.mark.xfail(strict=True, raises=BUG_SYMPTOMS, reason=f"{build} lacks {', '.join(lacking)}")
+            )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -120,8 +123,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     blocked_by = [name for name in needed(build, marker) if lacks_patch(build, name)]
     contract = marker.kwargs.get("contract", {}).get(split_build(build)[0].version)
     with open(path, "a") as out:
-        out.write(json.dumps({"patch": marker.args[0], "test": report.nodeid, "when": report.when,
-                              "outcome": outcome, "blocked_by": blocked_by, "contract": contract}) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "patch": marker.args[0],
+                    "test": report.nodeid,
+                    "when": report.when,
+                    "outcome": outcome,
+                    "blocked_by": blocked_by,
+                    "contract": contract,
+                }
+            )
+            + "\n"
+        )
 
 
 COOLDOWN_SECONDS = 6  # LiteLLM cools a deployment down for 5 s
@@ -135,8 +149,11 @@ def outlast_a_cooldown(request):
     yield
     callspec = getattr(request.node, "callspec", None)
     build = callspec.params.get("proxy") if callspec else None
-    if request.node.get_closest_marker("cools_down") and build and lacks_patch(
-            build, "0019-missing-object-no-cooldown.patch"):
+    if (
+        request.node.get_closest_marker("cools_down")
+        and build
+        and lacks_patch(build, "0019-missing-object-no-cooldown.patch")
+    ):
         time.sleep(COOLDOWN_SECONDS)
 
 
@@ -154,10 +171,15 @@ def services(pytestconfig, tmp_path_factory, say):
 @pytest.fixture(scope="session")
 def proxy(request, services, tmp_path_factory, say):
     build = request.param
-    stack = Stack(state_dir=tmp_path_factory.mktemp(f"proxy-{build}"), config=DEFAULT_CONFIG,
-                  build=build, port=0,
-                  database_url=services.database_for("litellm_" + build.replace(".", "_")),
-                  mock_url=services.mock_url, log=lambda m: say(f"{build}: {m}"))
+    stack = Stack(
+        state_dir=tmp_path_factory.mktemp(f"proxy-{build}"),
+        config=DEFAULT_CONFIG,
+        build=build,
+        port=0,
+        database_url=services.database_for("litellm_" + build.replace(".", "_")),
+        mock_url=services.mock_url,
+        log=lambda m: say(f"{build}: {m}"),
+    )
     try:
         stack.start()
     except PatchError as error:
@@ -189,17 +211,25 @@ def client(proxy) -> openai.OpenAI:
 @pytest.fixture
 def user_client(proxy):
     """Make an SDK client for a virtual key of a new user (a unique user id per call)."""
+
     def make(name: str) -> openai.OpenAI:
         return new_user(proxy, name)[1]
+
     return make
 
 
 @pytest.fixture
 def slow_batches(services):
     """Batches at the mock take seconds per step for this test, so they can be cancelled."""
+
     def set_step(seconds: float) -> None:
-        httpx.post(f"{services.mock_url}/__mock__/settings", json={"batch_step_seconds": seconds},
-                   headers={"X-Mock-Admin": "true"}, timeout=10).raise_for_status()
+        httpx.post(
+            f"{services.mock_url}/__mock__/settings",
+            json={"batch_step_seconds": seconds},
+            headers={"X-Mock-Admin": "true"},
+            timeout=10,
+        ).raise_for_status()
+
     set_step(3.0)
     try:
         yield

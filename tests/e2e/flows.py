@@ -6,7 +6,7 @@ import io
 import json
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 import openai
@@ -36,16 +36,25 @@ def sdk(stack, api_key: str | None = None, timeout: float = 60) -> openai.OpenAI
     fully patched build every answer it receives must be what the OpenAI API answers
     (conformance.py); other builds are what the patch tests compare against."""
     hooks = {"response": [conformance.check]} if split_build(stack.build)[1] == "patched" else {}
-    return openai.OpenAI(base_url=stack.url, api_key=api_key or stack.master_key, max_retries=0, timeout=timeout,
-                         http_client=httpx.Client(event_hooks=hooks, timeout=timeout))
+    return openai.OpenAI(
+        base_url=stack.url,
+        api_key=api_key or stack.master_key,
+        max_retries=0,
+        timeout=timeout,
+        http_client=httpx.Client(event_hooks=hooks, timeout=timeout),
+    )
 
 
 def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
     """A new user (`name` and a unique suffix) and the official SDK on a virtual key of
     theirs, made with the stack's master key."""
     user_id = f"{name}-{uuid.uuid4().hex[:8]}"
-    answer = httpx.post(f"{stack.url}/key/generate", json={"user_id": user_id},
-                        headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30)
+    answer = httpx.post(
+        f"{stack.url}/key/generate",
+        json={"user_id": user_id},
+        headers={"Authorization": f"Bearer {stack.master_key}"},
+        timeout=30,
+    )
     answer.raise_for_status()
     return user_id, sdk(stack, answer.json()["key"])
 
@@ -69,26 +78,26 @@ def batch_lines(model: str, prompts: list[str], bad_max_tokens_at: int | None = 
     """A JSONL batch input; the line at `bad_max_tokens_at` asks for more tokens than allowed."""
     lines = []
     for index, prompt in enumerate(prompts):
-        body = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+        body: dict[str, object] = {"model": model, "messages": [{"role": "user", "content": prompt}]}
         if index == bad_max_tokens_at:
             body["max_tokens"] = 10_000_000
-        lines.append(json.dumps({"custom_id": f"request-{index}", "method": "POST",
-                                 "url": "/v1/chat/completions", "body": body}))
+        lines.append(
+            json.dumps({"custom_id": f"request-{index}", "method": "POST", "url": "/v1/chat/completions", "body": body})
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
 def upload_batch_input(client: openai.OpenAI, model: str, content: bytes) -> FileObject:
-    return client.files.create(file=("batch_input.jsonl", io.BytesIO(content)), purpose="batch",
-                               extra_body={"target_model_names": model})
+    return client.files.create(
+        file=("batch_input.jsonl", io.BytesIO(content)), purpose="batch", extra_body={"target_model_names": model}
+    )
 
 
 def create_batch(client: openai.OpenAI, input_file_id: str) -> Batch:
-    return client.batches.create(input_file_id=input_file_id, endpoint="/v1/chat/completions",
-                                 completion_window="24h")
+    return client.batches.create(input_file_id=input_file_id, endpoint="/v1/chat/completions", completion_window="24h")
 
 
-def wait_for_batch(client: openai.OpenAI, batch_id: str, say: Callable[[str], None],
-                   timeout: float = 60) -> Batch:
+def wait_for_batch(client: openai.OpenAI, batch_id: str, say: Callable[[str], None], timeout: float = 60) -> Batch:
     """Poll until the batch is terminal, reporting each status change; fail on the deadline."""
     deadline = time.monotonic() + timeout
     seen = None
@@ -104,9 +113,13 @@ def wait_for_batch(client: openai.OpenAI, batch_id: str, say: Callable[[str], No
         time.sleep(0.2)
 
 
-def run_batch(client: openai.OpenAI, model: str, say: Callable[[str], None],
-              prompts: list[str] | None = None, bad_max_tokens_at: int | None = None
-              ) -> tuple[FileObject, Batch, Batch]:
+def run_batch(
+    client: openai.OpenAI,
+    model: str,
+    say: Callable[[str], None],
+    prompts: list[str] | None = None,
+    bad_max_tokens_at: int | None = None,
+) -> tuple[FileObject, Batch, Batch]:
     """Upload, create and wait: (input file, created batch, finished batch)."""
     prompts = prompts or ["Say hello", "Name a colour"]
     uploaded = upload_batch_input(client, model, batch_lines(model, prompts, bad_max_tokens_at))

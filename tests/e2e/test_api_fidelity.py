@@ -33,8 +33,13 @@ def usage_from_output(content: str) -> dict:
     for line in content.splitlines():
         usage = json.loads(line)["response"]["body"]["usage"]
         prompt, completion = prompt + usage["prompt_tokens"], completion + usage["completion_tokens"]
-    return {"input_tokens": prompt, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": completion,
-            "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": prompt + completion}
+    return {
+        "input_tokens": prompt,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": completion,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": prompt + completion,
+    }
 
 
 @pytest.mark.patch("0023-batch-usage-as-the-provider-reports.patch")
@@ -50,8 +55,9 @@ def test_a_batch_answers_its_usage_as_the_provider_reports_it(user_client, model
     assert (listed["id"], listed["usage"]) == (created.id, expected)
 
 
-@pytest.mark.patch("0029-listed-batches-carry-batch-fields-only.patch",
-                   needs={"1.80.10": ["0011-list-managed-batches.patch"]})
+@pytest.mark.patch(
+    "0029-listed-batches-carry-batch-fields-only.patch", needs={"1.80.10": ["0011-list-managed-batches.patch"]}
+)
 @models
 def test_a_listed_batch_carries_only_the_batch_objects_fields(user_client, slow_batches, model: str) -> None:
     """Unpatched 1.108.7: a running batch, once retrieved, is listed with a `model_id` (its
@@ -67,17 +73,21 @@ def test_a_listed_batch_carries_only_the_batch_objects_fields(user_client, slow_
 
 @pytest.mark.patch("0024-batch-input-file-id-stays-managed.patch")
 @models
-def test_every_answer_names_the_batchs_input_file_by_its_managed_id(user_client, slow_batches, model: str,
-                                                                     say) -> None:
+def test_every_answer_names_the_batchs_input_file_by_its_managed_id(user_client, slow_batches, model: str, say) -> None:
     """Unpatched: create answers the managed id, but retrieve, list and cancel the
     provider's raw `file-...` id, which the proxy then refuses (404)."""
     client = user_client("input-id")
     uploaded = upload_batch_input(client, model, batch_lines(model, ["one"]))
     created = create_batch(client, uploaded.id)
-    answers = {"create": created, "retrieve": client.batches.retrieve(created.id),
-               "list": client.batches.list(limit=1).data[0], "cancel": client.batches.cancel(created.id)}
+    answers = {
+        "create": created,
+        "retrieve": client.batches.retrieve(created.id),
+        "list": client.batches.list(limit=1).data[0],
+        "cancel": client.batches.cancel(created.id),
+    }
     assert {verb: (batch.id, batch.input_file_id) for verb, batch in answers.items()} == dict.fromkeys(
-        answers, (created.id, uploaded.id))
+        answers, (created.id, uploaded.id)
+    )
     cancelled = wait_for_batch(client, created.id, say)
     assert (cancelled.status, cancelled.input_file_id) == ("cancelled", uploaded.id)
     assert client.files.retrieve(cancelled.input_file_id).id == uploaded.id
@@ -101,8 +111,9 @@ def test_an_uploaded_file_keeps_its_name_and_the_providers_status(user_client, m
     """Unpatched: filename "modified_file.jsonl", status "uploaded" (the mock, like OpenAI,
     says "processed")."""
     client = user_client("filename")
-    uploaded = client.files.create(file=("my_input.jsonl", batch_lines(model, ["one"])), purpose="batch",
-                                   extra_body={"target_model_names": model})
+    uploaded = client.files.create(
+        file=("my_input.jsonl", batch_lines(model, ["one"])), purpose="batch", extra_body={"target_model_names": model}
+    )
     assert (uploaded.filename, uploaded.status) == ("my_input.jsonl", "processed")
     retrieved = client.files.retrieve(uploaded.id)
     assert (retrieved.filename, retrieved.status) == ("my_input.jsonl", "processed")
@@ -123,8 +134,7 @@ def test_files_list_pages_the_callers_managed_files_with_or_without_a_model(user
 
     everything = client.files.list()
     assert [f.id for f in everything.data] == newest_first
-    assert (everything.first_id, everything.last_id, everything.has_more) == (newest_first[0], newest_first[-1],
-                                                                             False)
+    assert (everything.first_id, everything.last_id, everything.has_more) == (newest_first[0], newest_first[-1], False)
     assert [f.id for f in client.files.list(order="asc").data] == newest_first[::-1]
     assert [f.id for f in client.files.list(purpose="batch").data] == newest_first[1:]
     assert [f.id for f in client.files.list(purpose="batch_output").data] == newest_first[:1]
@@ -161,24 +171,32 @@ def test_every_verb_answers_like_the_openai_api(proxy, user_client, slow_batches
             answers.append((label, error.response))
 
     uploaded = client.files.with_raw_response.create(
-        file=("in.jsonl", batch_lines(model, ["one", "two"])), purpose="batch",
-        extra_body={"target_model_names": model}).parse()
-    keep("batches.create", lambda: client.batches.with_raw_response.create(
-        input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"))
+        file=("in.jsonl", batch_lines(model, ["one", "two"])), purpose="batch", extra_body={"target_model_names": model}
+    ).parse()
+    keep(
+        "batches.create",
+        lambda: client.batches.with_raw_response.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        ),
+    )
     running = answers[-1][1].json()["id"]
     keep("batches.retrieve running", lambda: client.batches.with_raw_response.retrieve(running))
     keep("batches.cancel running", lambda: client.batches.with_raw_response.cancel(running))
     keep("batches.list", lambda: client.batches.with_raw_response.list())
     keep("files.list", lambda: client.files.with_raw_response.list())
     keep("files.retrieve", lambda: client.files.with_raw_response.retrieve(uploaded.id))
-    keep("a refusal: cancel a cancelled batch", lambda: client.batches.with_raw_response.cancel(
-        wait_for_batch(client, running, say).id))
+    keep(
+        "a refusal: cancel a cancelled batch",
+        lambda: client.batches.with_raw_response.cancel(wait_for_batch(client, running, say).id),
+    )
     keep("an unknown file", lambda: client.files.with_raw_response.retrieve("file-unknown"))
     keep("files.delete", lambda: client.files.with_raw_response.delete(uploaded.id))
     wrong_key = openai.OpenAI(base_url=proxy.url, api_key="not-a-key", max_retries=0)
     keep("a wrong key", lambda: wrong_key.files.with_raw_response.list())
-    found = {label: problems(r.request.method, r.request.url.path, r.status_code, r.json())
-             for label, r in answers}
+    found = {label: problems(r.request.method, r.request.url.path, r.status_code, r.json()) for label, r in answers}
     assert {label: p for label, p in found.items() if p} == {}
     assert [label for label, r in answers if r.status_code >= 400] == [
-        "a refusal: cancel a cancelled batch", "an unknown file", "a wrong key"]
+        "a refusal: cancel a cancelled batch",
+        "an unknown file",
+        "a wrong key",
+    ]

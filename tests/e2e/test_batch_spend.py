@@ -31,26 +31,43 @@ from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.releases import split_build
 from litellm_batch_fixes.stack import Stack
 
-from .flows import (MODELS, batch_lines, create_batch, deployment, new_user, release, run_batch,
-                    upload_batch_input, wait_for_batch)
+from .flows import (
+    MODELS,
+    batch_lines,
+    create_batch,
+    deployment,
+    new_user,
+    release,
+    run_batch,
+    upload_batch_input,
+    wait_for_batch,
+)
 
 POLL_EVERY = 5
 RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
 
-def spend_stack(build: str, state_dir: Path, database_url: str, mock_url: str | None, say,
-                interval: int = POLL_EVERY) -> Stack:
-    return Stack(state_dir=state_dir, config=DEFAULT_CONFIG, build=build, port=0, database_url=database_url,
-                 mock_url=mock_url, batch_polling_interval=interval, log=lambda m: say(f"spend: {m}"))
+def spend_stack(
+    build: str, state_dir: Path, database_url: str, mock_url: str | None, say, interval: int = POLL_EVERY
+) -> Stack:
+    return Stack(
+        state_dir=state_dir,
+        config=DEFAULT_CONFIG,
+        build=build,
+        port=0,
+        database_url=database_url,
+        mock_url=mock_url,
+        batch_polling_interval=interval,
+        log=lambda m: say(f"spend: {m}"),
+    )
 
 
 @pytest.fixture(scope="module")
 def spender(proxy, services, tmp_path_factory, say):
     """A proxy of the build under test whose poller runs every few seconds."""
     database = services.database_for(f"litellm_spend_{proxy.build.replace('-', '_')}")
-    with spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url,
-                     say) as stack:
+    with spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url, say) as stack:
         yield stack
 
 
@@ -62,9 +79,12 @@ ANY_POLLER_ROW = "(api_key = '' OR metadata::jsonb ? 'batch_models')"  # another
 def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
     """(spend, prompt tokens, completion tokens) of the poller's rows for the user's batches."""
     with psycopg.connect(stack.database_url) as conn:
-        return conn.execute('SELECT spend, prompt_tokens, completion_tokens FROM "LiteLLM_SpendLogs" '
-                            "WHERE \"user\" = %s AND call_type = 'aretrieve_batch' AND "
-                            + POLLER_ROWS.get(release(stack), ANY_POLLER_ROW), (user_id,)).fetchall()
+        return conn.execute(
+            'SELECT spend, prompt_tokens, completion_tokens FROM "LiteLLM_SpendLogs" '
+            "WHERE \"user\" = %s AND call_type = 'aretrieve_batch' AND "
+            + POLLER_ROWS.get(release(stack), ANY_POLLER_ROW),
+            (user_id,),
+        ).fetchall()
 
 
 def conn_value(stack: Stack, sql: str):
@@ -80,8 +100,9 @@ def wait_for_records(stack: Stack, user_ids: list[str], say) -> dict[str, list]:
         if all(found.values()):
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"no spend recorded within {RECORDED_WITHIN}s for "
-                                 f"{[u for u, rows in found.items() if not rows]}")
+            raise AssertionError(
+                f"no spend recorded within {RECORDED_WITHIN}s for {[u for u, rows in found.items() if not rows]}"
+            )
         time.sleep(1)
 
 
@@ -98,8 +119,7 @@ def expected_cost(stack: Stack, client: openai.OpenAI, batch, model: str) -> tup
 
 def cost_of(stack: Stack, output: str, model: str) -> tuple[float, int, int]:
     python = Path(stack.proxy.process.args[0])
-    prices = json.loads((site_packages(python) / "litellm" / "model_prices_and_context_window_backup.json")
-                        .read_text())
+    prices = json.loads((site_packages(python) / "litellm" / "model_prices_and_context_window_backup.json").read_text())
     name = priced_as(model)
     entry = prices.get(name) or prices[name.split("/", 1)[1]]
     per_input = entry.get("input_cost_per_token_batches") or entry["input_cost_per_token"] / 2
@@ -127,11 +147,13 @@ def finished(spender, say) -> dict:
     and without 0019 the lookup takes the model offline for every other test here)."""
     if split_build(spender.build)[1] == "patched":
         with psycopg.connect(spender.database_url) as conn:  # the poller meets it first
-            conn.execute('INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '
-                         'file_object, file_purpose, status, created_by, updated_by, created_at, updated_at) '
-                         "VALUES (%s, %s, %s, '{}', 'batch', 'validating', 'nobody', 'nobody', now(), now())",
-                         (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"))
-    made = {}
+            conn.execute(
+                'INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '
+                "file_object, file_purpose, status, created_by, updated_by, created_at, updated_at) "
+                "VALUES (%s, %s, %s, '{}', 'batch', 'validating', 'nobody', 'nobody', now(), now())",
+                (str(uuid.uuid4()), lost_batch_id(), f"batch_lost_{uuid.uuid4().hex}"),
+            )
+    made: dict = {}
     for model in MODELS.values():
         user, client = new_user(spender, "spender")
         _, _, batch = run_batch(client, model, say, prompts=["one", "two", "three", "bad"], bad_max_tokens_at=3)
@@ -179,8 +201,10 @@ def test_a_batch_recorded_before_anyone_retrieves_it_stays_recorded_once(spender
         assert len(poller_records(spender, user)) == 1
 
 
-@pytest.mark.patch("0016-batch-cost-recorded-once.patch",
-                   contract={"1.108.7": "a batch whose every line failed is retired without a spend row"})
+@pytest.mark.patch(
+    "0016-batch-cost-recorded-once.patch",
+    contract={"1.108.7": "a batch whose every line failed is retired without a spend row"},
+)
 def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, finished, say) -> None:
     """Unpatched 1.80.10: never recorded; the poller queries it again every cycle.
     LiteLLM 1.108.7 retires such a batch without a spend row (it cost nothing): the
@@ -196,8 +220,9 @@ def test_a_batch_whose_every_line_failed_is_recorded_once_at_no_cost(spender, fi
         return
     assert wait_for_records(spender, [user], say)[user] == [(0.0, 0, 0)]
     with psycopg.connect(spender.database_url) as conn:
-        [status] = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = %s',
-                                (batch.id,)).fetchone()
+        [status] = conn.execute(
+            'SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE unified_object_id = %s', (batch.id,)
+        ).fetchone()
     assert status == "complete"
 
 
@@ -207,13 +232,15 @@ def test_a_batch_the_provider_cant_find_stops_no_other(spender, finished) -> Non
     since its deployment exists and the provider says the batch does not."""
     assert len(finished["records"]) == 4 and all(finished["records"].values())
     with psycopg.connect(spender.database_url) as conn:
-        lost = conn.execute('SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE created_by = %s',
-                            ("nobody",)).fetchall()
+        lost = conn.execute(
+            'SELECT status FROM "LiteLLM_ManagedObjectTable" WHERE created_by = %s', ("nobody",)
+        ).fetchall()
     if release(spender) != "1.108.7":
         assert lost == [("validating",)]
     else:
-        processed = conn_value(spender, 'SELECT batch_processed FROM "LiteLLM_ManagedObjectTable" '
-                                        "WHERE created_by = 'nobody'")
+        processed = conn_value(
+            spender, "SELECT batch_processed FROM \"LiteLLM_ManagedObjectTable\" WHERE created_by = 'nobody'"
+        )
         assert len(lost) == 1 and processed is True
 
 
@@ -221,7 +248,7 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
     """The first proxy never polls (interval of an hour); the restarted one records the
     batches it finished (their deployment ids are stable, so they still route)."""
     database = services.database_for("litellm_spend_restart")
-    made = {}
+    made: dict = {}
     with spend_stack(proxy.build, tmp_path, database, None, say, interval=3600) as first:
         for model in MODELS.values():
             user, client = new_user(first, "spender")
@@ -231,15 +258,15 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
     assert all(len(rows) == 1 and rows[0][1] > 0 for rows in records.values())
 
 
-def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services, tmp_path, say,
-                                                                 monkeypatch) -> None:
+def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services, tmp_path, say, monkeypatch) -> None:
     database = services.database_for("litellm_spend_replicas")
     monkeypatch.setenv("LITELLM_MASTER_KEY", f"sk-{uuid.uuid4().hex}")
     monkeypatch.setenv("LITELLM_SALT_KEY", f"salt-{uuid.uuid4().hex}")
     with contextlib.ExitStack() as stacks:
-        first, _ = (stacks.enter_context(spend_stack(proxy.build, tmp_path / name, database,
-                                                     services.mock_url, say))
-                    for name in ("a", "b"))
+        first, _ = (
+            stacks.enter_context(spend_stack(proxy.build, tmp_path / name, database, services.mock_url, say))
+            for name in ("a", "b")
+        )
         users = {}
         for model in MODELS.values():
             user, client = new_user(first, "spender")

@@ -9,13 +9,16 @@ from litellm_batch_fixes.bench.runner import SECTIONS, Options, run
 
 
 def test_the_benchmark_reports_every_figure(patched_build, state_dir, tmp_path) -> None:
-    results = run(Options(build=patched_build, work_dir=state_dir, json_path=tmp_path / "bench.json",
-                          quick=True), log=lambda _: None)
+    results = run(
+        Options(build=patched_build, work_dir=state_dir, json_path=tmp_path / "bench.json", quick=True),
+        log=lambda _: None,
+    )
     written = json.loads((tmp_path / "bench.json").read_text())
     latency_ops = {(row["model"], row["operation"]) for row in written["latency"]}
     assert (
         written == json.loads(json.dumps(results)),
-        len(latency_ops), {row["batches"] for row in written["listing"]},
+        len(latency_ops),
+        {row["batches"] for row in written["listing"]},
         all(row["proxy"]["p50_ms"] > 0 and row["direct"]["p50_ms"] > 0 for row in written["latency"]),
         all(row["statements"] >= 1 for row in written["round_trips"] if row["operation"] != "chat.completions"),
         [row["upload_ratio"] > 0 and row["proxy_rss_peak_above_mib"] >= 0 for row in written["large_files"]],

@@ -9,8 +9,7 @@ import openai
 import psycopg
 import pytest
 
-from .flows import (MODELS, NEEDS_0021, batch_lines, create_batch, release, run_batch, upload_batch_input,
-                    wait_for_batch)
+from .flows import MODELS, NEEDS_0021, batch_lines, create_batch, release, run_batch, upload_batch_input, wait_for_batch
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 REFUSED = (openai.PermissionDeniedError, openai.NotFoundError)
@@ -42,13 +41,17 @@ def test_retrieving_a_batch_again_keeps_its_file_ids_and_rows(client: openai.Ope
     output_bytes = client.files.content(batch.output_file_id).content
     assert output_bytes, "the stable id must still name the output file"
     with psycopg.connect(proxy.database_url) as conn:
-        rows = conn.execute('SELECT flat_model_file_ids FROM "LiteLLM_ManagedFileTable" '
-                            "WHERE unified_file_id IN (%s, %s)",
-                            (batch.output_file_id, batch.error_file_id)).fetchall()
+        rows = conn.execute(
+            'SELECT flat_model_file_ids FROM "LiteLLM_ManagedFileTable" WHERE unified_file_id IN (%s, %s)',
+            (batch.output_file_id, batch.error_file_id),
+        ).fetchall()
         provider_ids = [ids[0] for (ids,) in rows]
-        counts = [conn.execute('SELECT count(*) FROM "LiteLLM_ManagedFileTable" '
-                               "WHERE %s = ANY(flat_model_file_ids)", (pid,)).fetchone()[0]
-                  for pid in provider_ids]
+        counts = [
+            conn.execute(
+                'SELECT count(*) FROM "LiteLLM_ManagedFileTable" WHERE %s = ANY(flat_model_file_ids)', (pid,)
+            ).fetchone()[0]
+            for pid in provider_ids
+        ]
     assert len(provider_ids) == 2 and counts == [1, 1], "each provider file must be recorded once"
 
 
@@ -61,8 +64,10 @@ def test_azure_batch_create_answers_the_requested_endpoint(client: openai.OpenAI
 
 def unknown_managed_file_id() -> str:
     """A well-formed managed file id that no row and no provider file stands behind."""
-    raw = ("litellm_proxy:application/octet-stream;unified_id,00000000-0000-4000-8000-000000000000;"
-           "target_model_names,gpt-4o-mini;llm_output_file_id,file-missing;llm_output_file_model_id,none")
+    raw = (
+        "litellm_proxy:application/octet-stream;unified_id,00000000-0000-4000-8000-000000000000;"
+        "target_model_names,gpt-4o-mini;llm_output_file_id,file-missing;llm_output_file_model_id,none"
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -126,8 +131,9 @@ def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batche
     assert alice.batches.cancel(created.id).id == created.id
 
 
-@pytest.mark.patch("0011-list-managed-batches.patch",
-                   contract={"1.108.7": "listing by target_model_names answers 400 on purpose"})
+@pytest.mark.patch(
+    "0011-list-managed-batches.patch", contract={"1.108.7": "listing by target_model_names answers 400 on purpose"}
+)
 @pytest.mark.parametrize("by_model", [False, True], ids=["all", "target_model_names"])
 def test_list_shows_own_managed_batches_newest_first(proxy, user_client, by_model: bool, say) -> None:
     """LiteLLM 1.108.7 lists the caller's managed batches the same way, but refuses the

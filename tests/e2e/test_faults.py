@@ -29,8 +29,12 @@ from .flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, u
 
 UPSTREAM_TIMEOUT = 3
 ANSWER_WITHIN = 20  # seconds: no fault may make the caller wait longer
-FAULTS = {"500": {"status": 500}, "503": {"status": 503}, "429": {"status": 429},
-          "timeout": {"delay_seconds": UPSTREAM_TIMEOUT + 3}}
+FAULTS = {
+    "500": {"status": 500},
+    "503": {"status": 503},
+    "429": {"status": 429},
+    "timeout": {"delay_seconds": UPSTREAM_TIMEOUT + 3},
+}
 EXPECTED = {"500": 500, "503": 503, "429": 429, "timeout": 504}
 # verb -> (method, the mock's route as a regex)
 VERBS = {
@@ -54,17 +58,22 @@ def fault_config(directory: Path) -> Path:
     return path
 
 
-def own_stack(build: str, directory: Path, say, database_url: str | None,
-              mock_url: str | None = None) -> Stack:
-    return Stack(state_dir=directory, config=fault_config(directory), build=build, port=0,
-                 database_url=database_url, mock_url=mock_url, log=lambda m: say(f"faults: {m}"))
+def own_stack(build: str, directory: Path, say, database_url: str | None, mock_url: str | None = None) -> Stack:
+    return Stack(
+        state_dir=directory,
+        config=fault_config(directory),
+        build=build,
+        port=0,
+        database_url=database_url,
+        mock_url=mock_url,
+        log=lambda m: say(f"faults: {m}"),
+    )
 
 
 @pytest.fixture(scope="module")
 def faulty(patched_build, services, tmp_path_factory, say):
     database = services.database_for(f"litellm_faults_{patched_build}".replace(".", "_"))
-    with own_stack(patched_build, tmp_path_factory.mktemp("faults"), say, database,
-                   services.mock_url) as stack:
+    with own_stack(patched_build, tmp_path_factory.mktemp("faults"), say, database, services.mock_url) as stack:
         yield stack
 
 
@@ -81,20 +90,25 @@ def finished_batches(faulty_client, say) -> dict:
 
 def inject(stack: Stack, verb: str, fault: str) -> None:
     method, route = VERBS[verb]
-    answer = httpx.post(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"}, timeout=10,
-                        json={"route": "^.*" + route, "method": method, "count": 20, **FAULTS[fault]})
+    answer = httpx.post(
+        f"{stack.mock_url}/__mock__/faults",
+        headers={"X-Mock-Admin": "true"},
+        timeout=10,
+        json={"route": "^.*" + route, "method": method, "count": 20, **FAULTS[fault]},
+    )
     answer.raise_for_status()
 
 
 def clear(stack: Stack) -> None:
-    httpx.delete(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"},
-                 timeout=10).raise_for_status()
+    httpx.delete(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"}, timeout=10).raise_for_status()
 
 
 def rows(stack: Stack) -> tuple[int, int]:
     with psycopg.connect(stack.database_url) as conn:
-        return tuple(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-                     for table in ("LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable"))
+        return tuple(
+            conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in ("LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable")
+        )
 
 
 def served_from_the_database(stack: Stack, verb: str, fault: str) -> bool:
@@ -107,7 +121,8 @@ def served_from_the_database(stack: Stack, verb: str, fault: str) -> bool:
 @pytest.mark.parametrize("verb", VERBS)
 @pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
-        faulty, faulty_client, finished_batches, model, verb, fault) -> None:
+    faulty, faulty_client, finished_batches, model, verb, fault
+) -> None:
     client = faulty_client
     uploaded, created, finished = finished_batches[model]
     if verb == "files.delete":  # its own file: nothing else may depend on what it deletes
@@ -141,8 +156,7 @@ def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
     assert client.batches.retrieve(created.id).output_file_id == finished.output_file_id
 
 
-def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back(
-        patched_build, state_dir, say) -> None:
+def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back(patched_build, state_dir, say) -> None:
     """The proxy's own embedded PostgreSQL is stopped under it and started again (through
     the Prisma bridge; native engines can't be had here)."""
     with own_stack(patched_build, state_dir, say, database_url=None) as stack:
@@ -152,8 +166,11 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
         postgres = stack.services[0]
         postgres.stop()
         say("faults: PostgreSQL stopped under the proxy")
-        for call in (lambda: client.files.retrieve(uploaded.id), lambda: client.batches.retrieve(created.id),
-                     lambda: upload_batch_input(client, model, batch_lines(model, ["during"]))):
+        for call in (
+            lambda: client.files.retrieve(uploaded.id),
+            lambda: client.batches.retrieve(created.id),
+            lambda: upload_batch_input(client, model, batch_lines(model, ["during"])),
+        ):
             started = time.monotonic()
             with pytest.raises(openai.APIStatusError) as failed:
                 call()
@@ -176,8 +193,9 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
         assert client.files.retrieve(again.id).id == again.id
 
 
-@pytest.mark.patch("0022-provider-timeout-answers-504.patch",
-                   needs={"1.80.10": ["0012-proxy-errors-keep-their-status.patch"]})
+@pytest.mark.patch(
+    "0022-provider-timeout-answers-504.patch", needs={"1.80.10": ["0012-proxy-errors-keep-their-status.patch"]}
+)
 def test_a_provider_timeout_answers_504(proxy, services, tmp_path, say) -> None:
     """Unpatched (1.108.7, and 1.80.10 without 0012): 500 "Request timed out.", which the
     SDK retries as the proxy's own failure. Files and batches map errors apart: both."""
@@ -186,8 +204,10 @@ def test_a_provider_timeout_answers_504(proxy, services, tmp_path, say) -> None:
         client = sdk(stack)
         model = MODELS["gpt"]
         uploaded = upload_batch_input(client, model, batch_lines(model, ["one"]))
-        for verb, call in (("files.create", lambda: upload_batch_input(client, model, batch_lines(model, ["two"]))),
-                           ("batches.create", lambda: create_batch(client, uploaded.id))):
+        for verb, call in (
+            ("files.create", lambda: upload_batch_input(client, model, batch_lines(model, ["two"]))),
+            ("batches.create", lambda: create_batch(client, uploaded.id)),
+        ):
             inject(stack, verb, "timeout")
             try:
                 with pytest.raises(openai.APIStatusError) as failed:

@@ -43,8 +43,8 @@ def test_files_and_batches_lists_page_on_an_index_of_the_callers_rows(proxy) -> 
     if release(proxy) != "1.80.10":
         pytest.skip("newer lines page with their own index ((team_id, created_at) in 1.108.7)")
     assert (
-        'created_by, created_at, unified_file_id' in index_columns(proxy.database_url, "LiteLLM_ManagedFileTable"),
-        'created_by, created_at, id' in index_columns(proxy.database_url, "LiteLLM_ManagedObjectTable"),
+        "created_by, created_at, unified_file_id" in index_columns(proxy.database_url, "LiteLLM_ManagedFileTable"),
+        "created_by, created_at, id" in index_columns(proxy.database_url, "LiteLLM_ManagedObjectTable"),
     ) == (True, True)
 
 
@@ -63,8 +63,9 @@ def test_a_model_s_batches_page_through_among_the_others(proxy) -> None:
     seeded = seed_batches(proxy.database_url, user_id, SEEDED, list(MODEL_IDS.values()))
     gpt = MODEL_IDS[MODELS["gpt"]]
     wanted = [batch_id for batch_id in seeded if f"model_id:{gpt};" in _decoded(batch_id)]
-    ids, more = walk(lambda **kw: client.batches.list(extra_query={"target_model_names": MODELS["gpt"]}, **kw),
-                     limit=50)
+    ids, more = walk(
+        lambda **kw: client.batches.list(extra_query={"target_model_names": MODELS["gpt"]}, **kw), limit=50
+    )
     assert (ids, more) == (wanted, [True, True, False])
 
 

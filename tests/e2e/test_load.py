@@ -21,8 +21,9 @@ UNIQUE_VIOLATIONS = ("Unique constraint", "P2002", "duplicate key value")
 
 def count_rows(database_url: str, table: str, column: str, ids: list[str]) -> dict[str, int]:
     with psycopg.connect(database_url) as conn:
-        found = conn.execute(f'SELECT {column}, count(*) FROM "{table}" WHERE {column} = ANY(%s) '
-                             f"GROUP BY {column}", (ids,)).fetchall()
+        found = conn.execute(
+            f'SELECT {column}, count(*) FROM "{table}" WHERE {column} = ANY(%s) GROUP BY {column}', (ids,)
+        ).fetchall()
     return {**dict.fromkeys(ids, 0), **dict(found)}
 
 
@@ -44,8 +45,9 @@ def test_concurrent_flows_all_succeed_and_each_row_is_written_once(proxy, user_c
     files, batches = [f for f, _ in done], [b for _, b in done]
     assert len(set(files)) == len(set(batches)) == FLOWS
     assert set(count_rows(proxy.database_url, "LiteLLM_ManagedFileTable", "unified_file_id", files).values()) == {1}
-    assert set(count_rows(proxy.database_url, "LiteLLM_ManagedObjectTable", "unified_object_id",
-                          batches).values()) == {1}
+    assert set(count_rows(proxy.database_url, "LiteLLM_ManagedObjectTable", "unified_object_id", batches).values()) == {
+        1
+    }
     log = proxy.proxy.log_path.read_text(errors="replace")
     assert [v for v in UNIQUE_VIOLATIONS if v in log] == []
 
@@ -55,15 +57,22 @@ def second_instance(proxy, services, tmp_path, monkeypatch, say):
     """Another proxy process on the first one's database, mock and keys."""
     monkeypatch.setenv("LITELLM_MASTER_KEY", proxy.master_key)
     monkeypatch.setenv("LITELLM_SALT_KEY", (proxy.state_dir / "salt-key").read_text().strip())
-    with Stack(state_dir=tmp_path, config=proxy.config, build=proxy.build, port=0,
-               database_url=proxy.database_url,
-               mock_url=services.mock_url, log=lambda m: say(f"second instance: {m}")) as stack:
+    with Stack(
+        state_dir=tmp_path,
+        config=proxy.config,
+        build=proxy.build,
+        port=0,
+        database_url=proxy.database_url,
+        mock_url=services.mock_url,
+        log=lambda m: say(f"second instance: {m}"),
+    ) as stack:
         yield stack
 
 
 @pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 def test_two_instances_on_one_database_serve_each_others_files_and_batches(
-        proxy, second_instance, user_client, model, say) -> None:
+    proxy, second_instance, user_client, model, say
+) -> None:
     first = user_client("scale-out")
     second = sdk(second_instance, first.api_key)
     uploaded = upload_batch_input(first, model, batch_lines(model, ["one", "two"]))

@@ -28,8 +28,7 @@ def test_openai_files_and_batches_calls_reuse_their_connections(proxy, client, s
     20-40 ms added to each call."""
     model = MODELS["gpt"]
     uploaded = upload_batch_input(client, model, batch_lines(model, ["hello"]))
-    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h")
+    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")
     connections(services.mock_url, clear=True)
     for _ in range(CALLS):
         client.batches.retrieve(batch.id)

@@ -15,7 +15,8 @@ from .flows import MODELS, batch_lines, create_batch, sdk, upload_batch_input, w
 
 @pytest.mark.parametrize("restarted", ["proxy", "proxy-and-mock"])
 def test_files_and_batches_made_before_a_restart_are_served_after_it(
-        patched_build, services, tmp_path, say, restarted) -> None:
+    patched_build, services, tmp_path, say, restarted
+) -> None:
     """Unpatched config (deployment ids hashed from api_base): 500 "no healthy deployments
     for model=<hash>" after the mock came back on another port."""
     database = services.database_for(f"litellm_restart_{restarted}_{patched_build}".replace(".", "_"))
@@ -23,9 +24,15 @@ def test_files_and_batches_made_before_a_restart_are_served_after_it(
 
     def stack() -> Stack:
         mock_url = services.mock_url if restarted == "proxy" else None  # None: its own, kept
-        return Stack(state_dir=tmp_path, config=DEFAULT_CONFIG, build=patched_build, port=port,
-                     database_url=database,
-                     mock_url=mock_url, log=lambda m: say(f"restart: {m}"))
+        return Stack(
+            state_dir=tmp_path,
+            config=DEFAULT_CONFIG,
+            build=patched_build,
+            port=port,
+            database_url=database,
+            mock_url=mock_url,
+            log=lambda m: say(f"restart: {m}"),
+        )
 
     made = {}
     with stack() as first:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import openai
 import pytest
 
@@ -28,10 +27,10 @@ def test_delete_answers_file_deleted_with_the_unified_id(client: openai.OpenAI, 
     assert (deleted.id, deleted.object, deleted.deleted) == (uploaded.id, "file", True)
 
 
-
-
-@pytest.mark.patch("0003-list-batches-target-model-names.patch",
-                   contract={"1.108.7": "the target_model_names filter answers 400 on purpose"})
+@pytest.mark.patch(
+    "0003-list-batches-target-model-names.patch",
+    contract={"1.108.7": "the target_model_names filter answers 400 on purpose"},
+)
 @models
 def test_list_provider_batches_by_target_model_names(proxy, client: openai.OpenAI, model: str, say) -> None:
     """Unpatched: 500 "alist_batches() got multiple values for keyword argument 'model'".

@@ -25,8 +25,15 @@ def test_files_and_batches_made_on_1_80_10_are_served_by_1_108_7(both_lines, ser
     database = services.database_for("litellm_upgrade")
 
     def stack(line: str) -> Stack:
-        return Stack(state_dir=tmp_path, config=DEFAULT_CONFIG, build=LINES[line].build("patched"), port=0,
-                     database_url=database, mock_url=services.mock_url, log=lambda m: say(f"upgrade {line}: {m}"))
+        return Stack(
+            state_dir=tmp_path,
+            config=DEFAULT_CONFIG,
+            build=LINES[line].build("patched"),
+            port=0,
+            database_url=database,
+            mock_url=services.mock_url,
+            log=lambda m: say(f"upgrade {line}: {m}"),
+        )
 
     made = {}
     with stack(FROM) as old:
@@ -48,8 +55,10 @@ def test_files_and_batches_made_on_1_80_10_are_served_by_1_108_7(both_lines, ser
             assert client.files.content(done.output_file_id).text == output
             assert client.files.content(done.error_file_id).text
             if again.output_file_id != done.output_file_id:
-                say(f"{model}: {TO} names the output file {again.output_file_id[:24]}..., "
-                    f"{FROM} named it {done.output_file_id[:24]}...")
+                say(
+                    f"{model}: {TO} names the output file {again.output_file_id[:24]}..., "
+                    f"{FROM} named it {done.output_file_id[:24]}..."
+                )
                 assert client.files.content(again.output_file_id).text == output
             finished = wait_for_batch(client, pending.id, say)
             assert finished.status == "completed" and client.files.content(finished.output_file_id).text

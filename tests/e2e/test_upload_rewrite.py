@@ -29,8 +29,14 @@ print(json.dumps({"peak": peak, "out": out.read().decode(),
 
 
 def rewrite_in_build(build: str, content: bytes) -> dict:
-    done = subprocess.run([str(build_python(build)), "-c", PROBE], input=content, capture_output=True,
-                          timeout=300, check=True, env={"LITELLM_LOCAL_MODEL_COST_MAP": "True"})
+    done = subprocess.run(
+        [str(build_python(build)), "-c", PROBE],
+        input=content,
+        capture_output=True,
+        timeout=300,
+        check=True,
+        env={"LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+    )
     return json.loads(done.stdout.decode().splitlines()[-1])
 
 
@@ -40,7 +46,9 @@ def test_a_large_batch_upload_is_rewritten_without_copies_of_the_file(proxy) -> 
     10 MB upload allocates ~11x its size (and takes 8-20x as long through the proxy)."""
     content = batch_lines("azure-gpt-4o-mini-batch", [f"Say hello {i} " + "." * 400 for i in range(20_000)])
     result = rewrite_in_build(proxy.build, content)
-    expected = "\n".join(json.dumps({**row, "body": {**row["body"], "model": "gpt-4o-mini-batch"}})
-                         for row in map(json.loads, content.splitlines()))
+    expected = "\n".join(
+        json.dumps({**row, "body": {**row["body"], "model": "gpt-4o-mini-batch"}})
+        for row in map(json.loads, content.splitlines())
+    )
     assert (result["out"] == expected, result["bad_kept"]) == (True, True)
     assert result["peak"] < 3 * len(content), f"allocated {result['peak'] / len(content):.1f}x the file's size"

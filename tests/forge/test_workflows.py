@@ -22,8 +22,7 @@ TOOLS = Path(sys.executable).parent
 
 
 def run(tool: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(TOOLS / tool), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([str(TOOLS / tool), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def steps(name: str) -> list[dict]:
@@ -58,9 +57,11 @@ def test_every_action_is_pinned_by_commit(workflow) -> None:
 
 def test_the_nix_workflow_runs_what_no_machine_here_can() -> None:
     commands = [step.get("run") for step in steps("nix.yml")]
-    assert commands[2:] == ["nix flake check -L",
-                            "nix build -L .#proxy .#litellm-unpatched .#proxy-image",
-                            "nix run .#proxy -- --help"]
+    assert commands[2:] == [
+        "nix flake check -L",
+        "nix build -L .#proxy .#litellm-unpatched .#proxy-image",
+        "nix run .#proxy -- --help",
+    ]
 
 
 def test_the_ci_workflow_runs_ci_run_as_root_on_debian() -> None:

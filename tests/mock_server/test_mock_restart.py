@@ -18,13 +18,12 @@ def test_files_and_batches_outlive_a_restart(tmp_path, upload_jsonl, jsonl_line,
         kept = upload_jsonl(client, lines)
         deleted = upload_jsonl(client, lines[:1])
         client.files.delete(deleted.id)
-        done = client.batches.create(input_file_id=kept.id, endpoint="/v1/chat/completions",
-                                     completion_window="24h")
+        done = client.batches.create(input_file_id=kept.id, endpoint="/v1/chat/completions", completion_window="24h")
         done = wait_for_batch(client, done.id)
-        httpx.post(f"{url}/__mock__/settings", json={"batch_step_seconds": 60},
-                   headers=ADMIN_HEADERS, timeout=10).raise_for_status()
-        running = client.batches.create(input_file_id=kept.id, endpoint="/v1/chat/completions",
-                                        completion_window="24h")
+        httpx.post(
+            f"{url}/__mock__/settings", json={"batch_step_seconds": 60}, headers=ADMIN_HEADERS, timeout=10
+        ).raise_for_status()
+        running = client.batches.create(input_file_id=kept.id, endpoint="/v1/chat/completions", completion_window="24h")
         # the mock stops while `running` waits in its first step
 
     with running_mock_server(MOCK_STATE_DIR=state) as url:

@@ -17,19 +17,20 @@ import pytest
 
 from litellm_batch_fixes.paths import ROOT
 
-NIX_CONFIG = "\n".join([
-    "experimental-features = nix-command flakes",
-    "build-users-group =",
-    "substituters =",
-    "sandbox = false",
-])
+NIX_CONFIG = "\n".join(
+    [
+        "experimental-features = nix-command flakes",
+        "build-users-group =",
+        "substituters =",
+        "sandbox = false",
+    ]
+)
 
 
 def nix_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"`{name}` not found: the Nix tests need Nix (Debian: apt-get install nix-bin)",
-                    pytrace=False)
+        pytest.fail(f"`{name}` not found: the Nix tests need Nix (Debian: apt-get install nix-bin)", pytrace=False)
     return path
 
 
@@ -37,22 +38,27 @@ def nix_tool(name: str) -> str:
 def nix_env(tmp_path_factory) -> dict[str, str]:
     """An environment that needs no /etc/nix/nix.conf, no daemon and no writable /nix."""
     home = tmp_path_factory.mktemp("nix-home")
-    return {**os.environ, "NIX_CONFIG": NIX_CONFIG, "HOME": str(home),
-            "XDG_CACHE_HOME": str(home / "cache"), "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_DATA_HOME": str(home / "data"), "XDG_STATE_HOME": str(home / "state"),
-            "NIX_STATE_DIR": str(home / "nix-state"), "NIX_LOG_DIR": str(home / "nix-log")}
+    return {
+        **os.environ,
+        "NIX_CONFIG": NIX_CONFIG,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "NIX_STATE_DIR": str(home / "nix-state"),
+        "NIX_LOG_DIR": str(home / "nix-log"),
+    }
 
 
 def run_nix(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([nix_tool(args[0]), *args[1:]], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run([nix_tool(args[0]), *args[1:]], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def evaluate(expression: str, env: dict[str, str]):
     """A .nix file of tests/nix evaluated to plain data (JSON)."""
     # dummy:// computes store paths without a store (read-only evaluation).
-    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json",
-                      expression], env)
+    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", expression], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

@@ -14,9 +14,9 @@ import shlex
 import pytest
 
 from litellm_batch_fixes.build import prebuilt_variable
-from litellm_batch_fixes.nix_support import read_lock, sri_to_hex, normalize
-from litellm_batch_fixes.paths import PATCHES_DIR, REQUIREMENTS_DIR, ROOT
+from litellm_batch_fixes.nix_support import normalize, read_lock, sri_to_hex
 from litellm_batch_fixes.patches import read_series
+from litellm_batch_fixes.paths import PATCHES_DIR, REQUIREMENTS_DIR, ROOT
 from litellm_batch_fixes.releases import DEFAULT, LINES
 
 SYSTEMS = ["aarch64-linux", "x86_64-linux"]
@@ -29,8 +29,7 @@ def outputs(request, flake_eval) -> dict:
 
 
 def test_every_output_exists_for_both_linux_systems(flake_eval) -> None:
-    assert flake_eval["systems"] == {name: SYSTEMS for name in
-                                     ("apps", "checks", "devShells", "formatter", "packages")}
+    assert flake_eval["systems"] == {name: SYSTEMS for name in ("apps", "checks", "devShells", "formatter", "packages")}
 
 
 def attr(version: str) -> str:
@@ -41,9 +40,20 @@ def test_packages_apps_checks(outputs) -> None:
     packages = outputs["packages"]
     others = [f"proxy-{attr(v)}" for v in LINES if v != DEFAULT]
     per_line = [f"litellm-{attr(v)}{suffix}" for v in LINES for suffix in ("", "-unpatched")]
-    assert sorted(packages) == sorted(["default", "litellm", "litellm-unpatched", "mock-server",
-                                       "mock-server-image", "prisma-engines", "proxy", "proxy-image",
-                                       *per_line, *others])
+    assert sorted(packages) == sorted(
+        [
+            "default",
+            "litellm",
+            "litellm-unpatched",
+            "mock-server",
+            "mock-server-image",
+            "prisma-engines",
+            "proxy",
+            "proxy-image",
+            *per_line,
+            *others,
+        ]
+    )
     assert packages["default"] == packages["proxy"]
     # `litellm` is the default line's
     assert packages["litellm"] == packages[f"litellm-{attr(DEFAULT)}"]
@@ -64,7 +74,7 @@ def nix_support_calls(script: str, command: str) -> list[list[str]]:
             continue
         words = shlex.split(line)
         if command in words:
-            calls.append(words[words.index(command) + 1:])
+            calls.append(words[words.index(command) + 1 :])
     return calls
 
 
@@ -122,8 +132,11 @@ def test_both_builds_register_the_hook_and_generate_the_client(outputs, build) -
 
 
 def exported(script: str, name: str) -> str:
-    [value] = [shlex.split(line.split("=", 1)[1])[0] for line in script.splitlines()
-               if line.strip().startswith(f"export {name}=")]
+    [value] = [
+        shlex.split(line.split("=", 1)[1])[0]
+        for line in script.splitlines()
+        if line.strip().startswith(f"export {name}=")
+    ]
     return value
 
 

@@ -95,26 +95,32 @@ def test_nix_code_lines_fit_nixfmts_width(path) -> None:
     text of multi-line strings and comments alone, so no code line may be longer."""
     text = path.read_text()
     verbatim = lines_inside_indented_strings(text)
-    too_long = [f"line {n}: {len(line)} columns" for n, line in enumerate(text.splitlines(), 1)
-                if len(line) > NIXFMT_WIDTH and not line.lstrip().startswith("#")
-                and (n not in verbatim or CALL_IN_INTERPOLATION.search(line))]
+    too_long = [
+        f"line {n}: {len(line)} columns"
+        for n, line in enumerate(text.splitlines(), 1)
+        if len(line) > NIXFMT_WIDTH
+        and not line.lstrip().startswith("#")
+        and (n not in verbatim or CALL_IN_INTERPOLATION.search(line))
+    ]
     assert too_long == []
 
 
 def test_the_width_check_measures_code_and_skips_string_text() -> None:
-    text = "\n".join([
-        "{",
-        '  a = "x ${b} y";',
-        f"  s = {IND}",
-        f"    ${{c}} text {IND}$ {IND}' more",
-        f"  {IND};",
-        "  d = { e = 1; }; # } not code",
-        f"  t = {IND}",
-        '    x "',
-        f"  {IND};",
-        "}",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "{",
+            '  a = "x ${b} y";',
+            f"  s = {IND}",
+            f"    ${{c}} text {IND}$ {IND}' more",
+            f"  {IND};",
+            "  d = { e = 1; }; # } not code",
+            f"  t = {IND}",
+            '    x "',
+            f"  {IND};",
+            "}",
+            "",
+        ]
+    )
     assert lines_inside_indented_strings(text) == {4, 5, 8, 9}
 
 
@@ -122,18 +128,30 @@ def test_flake_lock_pins_the_inputs_of_flake_nix(tmp_path, nix_env) -> None:
     """Nix itself (offline) accepts flake.lock for flake.nix without updating it."""
     for name in ("flake.nix", "flake.lock"):
         shutil.copy(ROOT / name, tmp_path / name)
-    result = run_nix(["nix", "flake", "metadata", "--json", "--offline", "--no-update-lock-file",
-                      "--store", str(tmp_path / "store"), f"path:{tmp_path}"], nix_env)
+    result = run_nix(
+        [
+            "nix",
+            "flake",
+            "metadata",
+            "--json",
+            "--offline",
+            "--no-update-lock-file",
+            "--store",
+            str(tmp_path / "store"),
+            f"path:{tmp_path}",
+        ],
+        nix_env,
+    )
     assert result.returncode == 0, result.stderr
     nodes = json.loads(result.stdout)["locks"]["nodes"]
     assert sorted(nodes["root"]["inputs"]) == ["nixpkgs", "nixpkgs-prisma"]
-    branches = dict(re.findall(r'^\s*([\w-]+)\.url = "github:NixOS/nixpkgs/([^"]+)";',
-                               (ROOT / "flake.nix").read_text(), re.M))
+    branches = dict(
+        re.findall(r'^\s*([\w-]+)\.url = "github:NixOS/nixpkgs/([^"]+)";', (ROOT / "flake.nix").read_text(), re.M)
+    )
     # Inputs name branches, so `nix flake update` can move them; the lock holds the revisions.
     assert branches == {"nixpkgs": "nixos-25.11", "nixpkgs-prisma": "nixos-23.11"}
     for name, branch in branches.items():
-        assert nodes[name]["original"] == {"owner": "NixOS", "repo": "nixpkgs", "ref": branch,
-                                           "type": "github"}
+        assert nodes[name]["original"] == {"owner": "NixOS", "repo": "nixpkgs", "ref": branch, "type": "github"}
         locked = nodes[name]["locked"]
         assert (locked["owner"], locked["repo"]) == ("NixOS", "nixpkgs")
         assert re.fullmatch(r"[0-9a-f]{40}", locked["rev"])

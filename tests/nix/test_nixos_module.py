@@ -9,7 +9,6 @@ no secret is put in the store. The VM test (checks.nixos-vm) runs it for real, o
 
 from __future__ import annotations
 
-
 import pytest
 
 from .conftest import evaluate
@@ -28,11 +27,22 @@ def units(config: dict) -> dict:
 
 def test_options_and_their_defaults(module) -> None:
     options = module["options"]
-    assert sorted(options) == ["batchPollingInterval", "database", "enable", "environmentFile", "host",
-                               "package", "port", "settings"]
+    assert sorted(options) == [
+        "batchPollingInterval",
+        "database",
+        "enable",
+        "environmentFile",
+        "host",
+        "package",
+        "port",
+        "settings",
+    ]
     assert sorted(options["database"]) == ["createLocally", "url"]
-    assert (options["enable"]["default"], options["host"]["default"], options["port"]["default"]) == \
-        ("", "127.0.0.1", "4000")
+    assert (options["enable"]["default"], options["host"]["default"], options["port"]["default"]) == (
+        "",
+        "127.0.0.1",
+        "4000",
+    )
     assert options["database"]["createLocally"]["default"] == "1"  # true
     assert options["environmentFile"]["default"] is None
     # the default package is the flake's own patched proxy for the host's system
@@ -52,8 +62,16 @@ def test_the_schema_is_applied_by_a_oneshot_before_the_proxy_starts(module) -> N
 def test_the_proxy_runs_the_generated_config_on_the_local_database(module) -> None:
     proxy = units(module["local"])[NAME]
     assert proxy["serviceConfig"]["ExecStart"].split() == [
-        f"{module['proxyPackage']}/bin/{NAME}-proxy", "--host", "127.0.0.1", "--port", "4000",
-        "--config", module["configFile"], "--state-dir", f"/var/lib/{NAME}"]
+        f"{module['proxyPackage']}/bin/{NAME}-proxy",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "4000",
+        "--config",
+        module["configFile"],
+        "--state-dir",
+        f"/var/lib/{NAME}",
+    ]
     local = f"postgresql://{NAME}@localhost/{NAME}?host=/run/postgresql"  # socket, peer auth
     assert proxy["environment"]["DATABASE_URL"] == local
     assert proxy["environment"]["PROXY_BATCH_POLLING_INTERVAL"] == "3600"
@@ -65,8 +83,7 @@ def test_the_proxy_runs_the_generated_config_on_the_local_database(module) -> No
 def test_a_remote_database_is_used_as_given_and_no_local_one_is_made(module) -> None:
     proxy = units(module["remote"])[NAME]
     assert proxy["environment"]["DATABASE_URL"] == "postgresql://litellm@db.internal/litellm"
-    assert "postgresql" not in module["remote"].get("services", {}) or \
-        module["remote"]["services"]["postgresql"] == {}
+    assert "postgresql" not in module["remote"].get("services", {}) or module["remote"]["services"]["postgresql"] == {}
     assert units(module["remote"])[f"{NAME}-migrate"]["requires"] == []
 
 
@@ -87,9 +104,16 @@ def test_units_are_hardened_like_nixpkgs_services(module, unit) -> None:
     config = units(module["local"])[unit]["serviceConfig"]
     assert (config["User"], config["Group"]) == (NAME, NAME)
     assert module["local"]["users"]["users"][NAME]["isSystemUser"] is True
-    expected = {"ProtectSystem": "strict", "ProtectHome": True, "PrivateTmp": True, "NoNewPrivileges": True,
-                "CapabilityBoundingSet": "", "StateDirectory": NAME, "UMask": "0077",
-                "RestrictAddressFamilies": ["AF_UNIX", "AF_INET", "AF_INET6"]}
+    expected = {
+        "ProtectSystem": "strict",
+        "ProtectHome": True,
+        "PrivateTmp": True,
+        "NoNewPrivileges": True,
+        "CapabilityBoundingSet": "",
+        "StateDirectory": NAME,
+        "UMask": "0077",
+        "RestrictAddressFamilies": ["AF_UNIX", "AF_INET", "AF_INET6"],
+    }
     assert {key: config[key] for key in expected} == expected
 
 

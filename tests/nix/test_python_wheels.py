@@ -52,7 +52,12 @@ def test_the_flake_reads_patches_series_and_names_no_patch() -> None:
 
 
 def test_no_registry_host_or_machine_path_in_nix_files() -> None:
-    for path in [ROOT / "flake.nix", ROOT / "flake.lock", *(ROOT / "nix").rglob("*"), *(ROOT / "tests/nix").rglob("*.nix")]:
+    for path in [
+        ROOT / "flake.nix",
+        ROOT / "flake.lock",
+        *(ROOT / "nix").rglob("*"),
+        *(ROOT / "tests/nix").rglob("*.nix"),
+    ]:
         if path.is_file():
             text = path.read_text()
             # Fetchers name no download address (fetchPypi knows the registry); no checkout path.
@@ -61,9 +66,11 @@ def test_no_registry_host_or_machine_path_in_nix_files() -> None:
             assert str(ROOT.parent) not in text, path
 
 
-@pytest.mark.skipif(not os.environ.get("LBF_NIX_WHEELS_ONLINE"),
-                    reason="asks PyPI (about a minute); set LBF_NIX_WHEELS_ONLINE=1")
+@pytest.mark.skipif(
+    not os.environ.get("LBF_NIX_WHEELS_ONLINE"), reason="asks PyPI (about a minute); set LBF_NIX_WHEELS_ONLINE=1"
+)
 def test_regenerating_from_pypi_gives_the_committed_file() -> None:
-    result = subprocess.run([sys.executable, "-m", "litellm_batch_fixes.nix_support", "wheels", "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "litellm_batch_fixes.nix_support", "wheels", "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -23,17 +23,22 @@ from ..conftest import selected_lines
 
 def test_reads_the_needed_libraries_of_a_real_program() -> None:
     program = Path(shutil.which("ls") or "/bin/ls").resolve()
-    assert "libc.so.6" in sonames.needed_sonames(program.read_bytes())
+    assert "libc.so.6" in (sonames.needed_sonames(program.read_bytes()) or [])
     assert sonames.needed_sonames(b"#!/bin/sh\n") is None
 
 
 def test_a_library_with_no_known_provider_is_reported() -> None:
     """An ELF needing libsndfile.so.1 (not shipped, not in the build inputs) is the risk."""
-    report = sonames.Report(external={"_soundfile.so": ["libc.so.6", "libsndfile.so.1"],
-                                      "ok.so": ["libstdc++.so.6", "libz.so.1"]})
+    report = sonames.Report(
+        external={"_soundfile.so": ["libc.so.6", "libsndfile.so.1"], "ok.so": ["libstdc++.so.6", "libz.so.1"]}
+    )
     assert report.unresolved() == {"_soundfile.so": ["libsndfile.so.1"]}
-    assert report.by_provider() == {"glibc (stdenv)": {"libc.so.6"}, "NOT FOUND": {"libsndfile.so.1"},
-                                    "stdenv.cc.cc.lib": {"libstdc++.so.6"}, "zlib": {"libz.so.1"}}
+    assert report.by_provider() == {
+        "glibc (stdenv)": {"libc.so.6"},
+        "NOT FOUND": {"libsndfile.so.1"},
+        "stdenv.cc.cc.lib": {"libstdc++.so.6"},
+        "zlib": {"libz.so.1"},
+    }
 
 
 def test_a_library_shipped_in_the_tree_is_not_external(tmp_path) -> None:
@@ -46,8 +51,9 @@ def test_a_library_shipped_in_the_tree_is_not_external(tmp_path) -> None:
     assert needs and sonames.scan(tmp_path).external["bin/python"] == []
 
 
-@pytest.mark.parametrize("build", [line.build(f) for line in LINES.values() for f in ("patched", "unpatched")]
-                         + ["dev"])
+@pytest.mark.parametrize(
+    "build", [line.build(f) for line in LINES.values() for f in ("patched", "unpatched")] + ["dev"]
+)
 def test_every_library_the_installed_wheels_need_has_a_nix_provider(build, request) -> None:
     """Each line's two proxy builds, and the venv running this test (requirements/dev.txt)."""
     if build != "dev" and split_build(build)[0] not in selected_lines(request.config):
@@ -59,8 +65,10 @@ def test_every_library_the_installed_wheels_need_has_a_nix_provider(build, reque
     assert set(report.by_provider()) <= {"glibc (stdenv)", "stdenv.cc.cc.lib", "zlib"}
 
 
-@pytest.mark.skipif(not os.environ.get("LBF_NIX_WHEELS_ONLINE"),
-                    reason="downloads the aarch64 wheels from PyPI; set LBF_NIX_WHEELS_ONLINE=1")
+@pytest.mark.skipif(
+    not os.environ.get("LBF_NIX_WHEELS_ONLINE"),
+    reason="downloads the aarch64 wheels from PyPI; set LBF_NIX_WHEELS_ONLINE=1",
+)
 @pytest.mark.parametrize("lock", nix_support.LOCKS)
 def test_the_aarch64_wheels_need_only_provided_libraries(lock, tmp_path) -> None:
     tree = nix_support.unpack_wheels(lock, "aarch64-linux", tmp_path)

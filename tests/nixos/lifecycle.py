@@ -1,9 +1,9 @@
 """The seeds' lifecycle inside the NixOS VM test (checks.nixos-vm), with the openai SDK.
 
-    python lifecycle.py create   upload, batch, wait, read the output; print the ids
-    python lifecycle.py check BATCH_ID INPUT_ID
-                                 after a restart: the batch and its output again, then
-                                 delete input and output (deleted: true, then 404)
+python lifecycle.py create   upload, batch, wait, read the output; print the ids
+python lifecycle.py check BATCH_ID INPUT_ID
+                             after a restart: the batch and its output again, then
+                             delete input and output (deleted: true, then 404)
 """
 
 from __future__ import annotations
@@ -13,12 +13,17 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 
 import openai
 
 MODEL = "gpt-4o-mini"
-client = openai.OpenAI(base_url=os.environ.get("PROXY_URL", "http://127.0.0.1:4000"),
-                       api_key=os.environ["LITELLM_MASTER_KEY"], max_retries=0, timeout=60)
+client = openai.OpenAI(
+    base_url=os.environ.get("PROXY_URL", "http://127.0.0.1:4000"),
+    api_key=os.environ["LITELLM_MASTER_KEY"],
+    max_retries=0,
+    timeout=60,
+)
 
 
 def finished(batch_id: str) -> openai.types.Batch:
@@ -35,12 +40,23 @@ def output_lines(batch) -> int:
 
 
 def create() -> None:
-    lines = [{"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions",
-              "body": {"model": MODEL, "messages": [{"role": "user", "content": f"hello {i}"}]}} for i in range(2)]
-    uploaded = client.files.create(file=("in.jsonl", io.BytesIO("\n".join(map(json.dumps, lines)).encode())),
-                                   purpose="batch", extra_body={"target_model_names": MODEL})
-    batch = finished(client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                           completion_window="24h").id)
+    lines = [
+        {
+            "custom_id": f"r{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": MODEL, "messages": [{"role": "user", "content": f"hello {i}"}]},
+        }
+        for i in range(2)
+    ]
+    uploaded = client.files.create(
+        file=("in.jsonl", io.BytesIO("\n".join(map(json.dumps, lines)).encode())),
+        purpose="batch",
+        extra_body={"target_model_names": MODEL},
+    )
+    batch = finished(
+        client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h").id
+    )
     assert batch.status == "completed" and output_lines(batch) == 2, batch
     print(batch.id, uploaded.id)
 
@@ -58,4 +74,5 @@ def check(batch_id: str, input_id: str) -> None:
 
 
 if __name__ == "__main__":
-    {"create": create, "check": check}[sys.argv[1]](*sys.argv[2:])
+    commands: dict[str, Callable[..., None]] = {"create": create, "check": check}
+    commands[sys.argv[1]](*sys.argv[2:])

@@ -33,5 +33,8 @@ def test_a_copied_venv_names_its_own_place_and_shares_no_file(tmp_path) -> None:
     copy = tmp_path / "without-0001"
     _copy_venv(source, copy)
     (copy / "lib" / "module.py").write_text("x = 2\n")
-    assert ((copy / "bin" / "uvicorn").read_text().splitlines()[0], (copy / "bin" / "python").is_symlink(),
-            (source / "lib" / "module.py").read_text()) == (f"#!{copy}/bin/python", True, "x = 1\n")
+    assert (
+        (copy / "bin" / "uvicorn").read_text().splitlines()[0],
+        (copy / "bin" / "python").is_symlink(),
+        (source / "lib" / "module.py").read_text(),
+    ) == (f"#!{copy}/bin/python", True, "x = 1\n")

@@ -17,8 +17,12 @@ from litellm_batch_fixes.processes import free_port, port_in_use
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_mock_server_command_stops_on_a_signal(signum: signal.Signals) -> None:
     port = free_port()
-    command = subprocess.Popen([str(ROOT / "dev"), "mock-server", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    command = subprocess.Popen(
+        [str(ROOT / "dev"), "mock-server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not port_in_use(port):

@@ -34,15 +34,18 @@ def test_all_migrations_apply_once_and_are_recorded_like_prisma(database, migrat
     assert apply_migrations(database, migrations_dir) == [m.name for m in expected]
     assert apply_migrations(database, migrations_dir) == []
     with psycopg.connect(database) as conn:
-        rows = conn.execute('SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL '
-                            'FROM "_prisma_migrations" ORDER BY migration_name').fetchall()
+        rows = conn.execute(
+            "SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL "
+            'FROM "_prisma_migrations" ORDER BY migration_name'
+        ).fetchall()
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
     assert rows == [(m.name, hashlib.sha256(m.sql.encode()).hexdigest(), 1, True) for m in expected]
     assert {"LiteLLM_ManagedFileTable", "LiteLLM_ManagedObjectTable"} <= tables
 
 
 def test_a_migration_changed_since_it_was_applied_stays_applied_and_is_reported(
-        database, migrations_dir, tmp_path) -> None:
+    database, migrations_dir, tmp_path
+) -> None:
     """Newer LiteLLM releases edit old migrations (IF NOT EXISTS); a database they upgrade
     must not be refused, nor the migration run twice (prisma migrate deploy does the same)."""
     apply_migrations(database, migrations_dir)
@@ -50,7 +53,7 @@ def test_a_migration_changed_since_it_was_applied_stays_applied_and_is_reported(
     shutil.copytree(migrations_dir, changed)
     first = sorted(changed.iterdir())[0] / "migration.sql"
     first.write_text(first.read_text() + "\n-- edited\n")
-    notes = []
+    notes: list[str] = []
     assert apply_migrations(database, changed, warn=notes.append) == []
     assert len(notes) == 1 and first.parent.name in notes[0] and "kept as applied" in notes[0]
 
@@ -72,8 +75,9 @@ def test_dev_migrate_applies_the_schema_once_for_a_service_manager(database) -> 
     assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
     assert re.search(r"^([1-9]\d*) migrations applied now", first.stdout, re.M)
     assert re.search(r"^0 migrations applied now", again.stdout, re.M)
-    missing = subprocess.run(command, env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        command, env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, capture_output=True, text=True
+    )
     assert missing.returncode == 2 and "DATABASE_URL is not set" in missing.stderr
 
 
@@ -88,8 +92,11 @@ def test_concurrent_index_migrations_run_outside_a_transaction_and_are_recorded_
     (IF NOT EXISTS) statement and records it once."""
     migrations = tmp_path / "migrations"
     write_migration(migrations, "001_table", 'CREATE TABLE "T" (id int);\n-- not CONCURRENTLY here\n')
-    write_migration(migrations, "002_index", "-- CONCURRENTLY can't run in a transaction\n"
-                    'CREATE INDEX CONCURRENTLY IF NOT EXISTS "T_id_idx" ON "T"(id);\n')
+    write_migration(
+        migrations,
+        "002_index",
+        '-- CONCURRENTLY can\'t run in a transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "T_id_idx" ON "T"(id);\n',
+    )
     assert [m.needs_no_transaction for m in find_migrations(migrations)] == [False, True]
     assert apply_migrations(database, migrations) == ["001_table", "002_index"]
     with psycopg.connect(database, autocommit=True) as conn:

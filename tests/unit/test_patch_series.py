@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from litellm_batch_fixes.paths import PATCHES_DIR
 from litellm_batch_fixes.patches import Patch, PatchError, apply_series, copy_touched_files, read_series
+from litellm_batch_fixes.paths import PATCHES_DIR
 from litellm_batch_fixes.releases import LINES
 
 DEP3_FIELDS = ("Description", "Author", "Bug", "Forwarded", "Applied-Upstream", "Last-Update")
@@ -30,13 +29,14 @@ def test_a_patch_rebased_for_a_line_keeps_its_name_and_lives_in_the_lines_folder
             assert str(folder) in (".", version), patch.path
 
 
-@pytest.mark.parametrize("patch", [Patch(p) for p in EVERY_PATCH],
-                         ids=lambda p: str(p.path.relative_to(PATCHES_DIR)))
+@pytest.mark.parametrize("patch", [Patch(p) for p in EVERY_PATCH], ids=lambda p: str(p.path.relative_to(PATCHES_DIR)))
 def test_patch_has_dep3_header_and_root_relative_paths(patch) -> None:
     header = patch.header()
     assert [f for f in DEP3_FIELDS if not header.get(f)] == []
     assert len(header["Description"].splitlines()) > 1, "Description needs the error and the root cause"
-    assert all(f.startswith(("litellm/", "litellm_enterprise/", "litellm_proxy_extras/")) for f in patch.touched_files())
+    assert all(
+        f.startswith(("litellm/", "litellm_enterprise/", "litellm_proxy_extras/")) for f in patch.touched_files()
+    )
 
 
 def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, pristine_site_packages, tmp_path) -> None:
@@ -48,21 +48,23 @@ def test_series_applies_cleanly_then_refuses_a_second_apply(release_line, pristi
     apply_series(tmp_path, series)
     touched = {rel for patch in series for rel in patch.touched_files()}
     # A file the series creates (a migration) is new; every other one must have changed.
-    assert [rel for rel in touched if (site / rel).exists()
-            and (tmp_path / rel).read_bytes() == (site / rel).read_bytes()] == []
+    assert [
+        rel for rel in touched if (site / rel).exists() and (tmp_path / rel).read_bytes() == (site / rel).read_bytes()
+    ] == []
     assert all((tmp_path / rel).is_file() for rel in touched)
     with pytest.raises(PatchError, match="applied already"):
         apply_series(tmp_path, series)
 
 
-def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(release_line, pristine_site_packages,
-                                                                   tmp_path) -> None:
+def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(
+    release_line, pristine_site_packages, tmp_path
+) -> None:
     series = SERIES[release_line.version]
     if not series:
         pytest.skip(f"{release_line.version}'s series is empty")
     copy_touched_files(series, pristine_site_packages, tmp_path)
     # Break a file that only the last patch touching it expects: that patch must be named.
-    first_toucher = {}
+    first_toucher: dict[str, Patch] = {}
     for patch in series:
         for rel in patch.touched_files():
             first_toucher.setdefault(rel, patch)

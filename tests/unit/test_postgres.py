@@ -23,9 +23,12 @@ def test_listens_on_no_tcp_port_and_its_socket_directory_is_private(scratch_post
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user")
 def test_another_user_cannot_connect(scratch_postgres) -> None:
-    stranger = subprocess.run(["runuser", "-u", "nobody", "--", str(find_bin_dir() / "psql"),
-                               scratch_postgres.url, "-c", "SELECT 1"],
-                              capture_output=True, text=True, timeout=30)
+    stranger = subprocess.run(
+        ["runuser", "-u", "nobody", "--", str(find_bin_dir() / "psql"), scratch_postgres.url, "-c", "SELECT 1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert stranger.returncode != 0
     assert "Permission denied" in stranger.stderr
 

@@ -69,8 +69,9 @@ class BatchRecord:
         row = asdict(self)
         row["input_snapshot"] = str(self.input_snapshot) if self.input_snapshot else None
         if self.result is not None:
-            row["result"] = {key: str(value) if isinstance(value, Path) else value
-                             for key, value in asdict(self.result).items()}
+            row["result"] = {
+                key: str(value) if isinstance(value, Path) else value for key, value in asdict(self.result).items()
+            }
         return row
 
     @classmethod
@@ -110,8 +111,9 @@ class BatchRecord:
 
 
 class BatchService:
-    def __init__(self, files: FileStore, catalog: ModelCatalog, step_seconds: float,
-                 on_change: Callable[[], None] = lambda: None):
+    def __init__(
+        self, files: FileStore, catalog: ModelCatalog, step_seconds: float, on_change: Callable[[], None] = lambda: None
+    ):
         self._files = files
         self._catalog = catalog
         self.step_seconds = step_seconds  # changeable at run time through the admin API
@@ -217,11 +219,13 @@ class BatchService:
 
     async def _advance(self, batch: BatchRecord) -> None:
         """One step per state, from the state the batch is in (a resumed one may be past some)."""
+        snapshot = batch.input_snapshot
+        assert snapshot is not None, "a running batch has its input's snapshot"
         if batch.status == "validating":
             await self._sleep_step()
             if batch.status != "validating":
                 return
-            check = await asyncio.to_thread(self._check_input, batch.input_snapshot, frozenset(batch.accepted_urls))
+            check = await asyncio.to_thread(self._check_input, snapshot, frozenset(batch.accepted_urls))
             if batch.status != "validating":
                 return
             if check.errors:
@@ -236,7 +240,7 @@ class BatchService:
             if batch.status != "in_progress":
                 return
             result = await asyncio.to_thread(
-                run_batch, batch.input_snapshot, catalog=self._catalog, new_path=self._files.scratch_path
+                run_batch, snapshot, catalog=self._catalog, new_path=self._files.scratch_path
             )
             if batch.status != "in_progress":
                 self._keep_for_cancel(batch, result)

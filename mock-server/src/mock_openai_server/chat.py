@@ -96,7 +96,7 @@ def parse_chat_request(body: Any, model: str, catalog: ModelCatalog) -> ChatRequ
 def complete(request: ChatRequest) -> dict[str, Any]:
     """A whole `chat.completion` object."""
     reply = make_reply(request)
-    choice = {
+    choice: dict[str, Any] = {
         "message": {"role": "assistant", "content": reply.text, "refusal": None, "annotations": []},
         "logprobs": None,
         "finish_reason": reply.finish_reason,

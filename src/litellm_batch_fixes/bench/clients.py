@@ -16,14 +16,17 @@ AZURE_API_VERSION = "2025-03-01-preview"  # litellm-config.yaml's
 @dataclass(frozen=True)
 class Route:
     """One model of litellm-config.yaml, seen through the proxy and directly."""
-    model: str            # the proxy's model name
-    upstream_model: str   # what the mock is asked for directly
-    model_id: str         # the deployment id inside managed ids
+
+    model: str  # the proxy's model name
+    upstream_model: str  # what the mock is asked for directly
+    model_id: str  # the deployment id inside managed ids
 
     def line(self, index: int, model: str, padding: int = 0) -> bytes:
         body = {"model": model, "messages": [{"role": "user", "content": f"Say hello {index}" + "." * padding}]}
-        return (json.dumps({"custom_id": f"request-{index}", "method": "POST",
-                            "url": "/v1/chat/completions", "body": body}) + "\n").encode()
+        return (
+            json.dumps({"custom_id": f"request-{index}", "method": "POST", "url": "/v1/chat/completions", "body": body})
+            + "\n"
+        ).encode()
 
 
 ROUTES = (
@@ -38,8 +41,9 @@ def proxy_client(url: str, key: str, timeout: float = 600) -> openai.OpenAI:
 
 def direct_client(route: Route, mock_url: str, timeout: float = 600) -> openai.OpenAI:
     if route.model.startswith("azure"):
-        return openai.AzureOpenAI(azure_endpoint=mock_url, api_key=AZURE_KEY, api_version=AZURE_API_VERSION,
-                                  max_retries=0, timeout=timeout)
+        return openai.AzureOpenAI(
+            azure_endpoint=mock_url, api_key=AZURE_KEY, api_version=AZURE_API_VERSION, max_retries=0, timeout=timeout
+        )
     return openai.OpenAI(base_url=f"{mock_url}/v1", api_key=OPENAI_KEY, max_retries=0, timeout=timeout)
 
 

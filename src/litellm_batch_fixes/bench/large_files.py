@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from .clients import ROUTES, Route, direct_client, proxy_client, upload_kwargs
-from .stats import PeakRss, timed
+from .stats import PeakRss
 
 MB = 1_000_000
 # (name, lines, bytes per line): a realistic 100 MB input (~2 KB requests), the 200 MB maximum.
@@ -23,8 +24,20 @@ def write_input(path: Path, route: Route, model: str, lines: int, line_bytes: in
     return path.stat().st_size
 
 
-def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log,
-            sizes=SIZES) -> list[dict]:
+def up_and_down(client, path: Path, extra: dict) -> tuple[float, float]:
+    """Seconds to upload the file and to download it again (the upload is deleted after)."""
+    with path.open("rb") as content:
+        started = time.perf_counter()
+        uploaded = client.files.create(file=(path.name, content), purpose="batch", **extra)
+    uploaded_s = time.perf_counter() - started
+    started = time.perf_counter()
+    client.files.content(uploaded.id).read()
+    downloaded_s = time.perf_counter() - started
+    client.files.delete(uploaded.id)
+    return uploaded_s, downloaded_s
+
+
+def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log, sizes=SIZES) -> list[dict]:
     route = ROUTES[0]
     proxy, direct = proxy_client(proxy_url, master_key), direct_client(route, mock_url)
     rows = []
@@ -34,22 +47,20 @@ def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log,
             for side, client, model in (("direct", direct, route.upstream_model), ("proxy", proxy, route.model)):
                 path = Path(scratch) / f"{side}.jsonl"
                 row["bytes"] = write_input(path, route, model, lines, line_bytes)
-                uploaded: list = []
-                with PeakRss(proxy_pid) as memory, path.open("rb") as content:
-                    row[f"{side}_upload_s"] = round(timed(lambda: uploaded.append(client.files.create(
-                        file=(path.name, content), purpose="batch",
-                        **upload_kwargs(route, side == "proxy")))), 2)
-                    row[f"{side}_download_s"] = round(timed(lambda: client.files.content(uploaded[0].id).read()), 2)
+                with PeakRss(proxy_pid) as memory:
+                    upload_s, download_s = up_and_down(client, path, upload_kwargs(route, side == "proxy"))
+                row[f"{side}_upload_s"], row[f"{side}_download_s"] = round(upload_s, 2), round(download_s, 2)
                 if side == "proxy":
                     row["proxy_rss_before_mib"] = round(memory.before / 2**20)
                     row["proxy_rss_peak_above_mib"] = round((memory.peak - memory.before) / 2**20)
                     row["peak_above_per_file_size"] = round((memory.peak - memory.before) / row["bytes"], 2)
-                client.files.delete(uploaded[0].id)
                 os.unlink(path)
             row["upload_ratio"] = round(row["proxy_upload_s"] / row["direct_upload_s"], 1)
             row["download_ratio"] = round(row["proxy_download_s"] / row["direct_download_s"], 1)
             rows.append(row)
-            log(f"  {name}: upload {row['proxy_upload_s']} s vs {row['direct_upload_s']} s direct "
+            log(
+                f"  {name}: upload {row['proxy_upload_s']} s vs {row['direct_upload_s']} s direct "
                 f"({row['upload_ratio']}x), download {row['proxy_download_s']} s vs {row['direct_download_s']} s; "
-                f"proxy peak +{row['proxy_rss_peak_above_mib']} MiB")
+                f"proxy peak +{row['proxy_rss_peak_above_mib']} MiB"
+            )
     return rows

@@ -3,13 +3,20 @@ the mock, interleaved pair by pair (so both sides meet the same machine noise)."
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .clients import ROUTES, Route, direct_client, proxy_client, upload_kwargs
 from .stats import summary_ms, timed
 
-OPERATIONS = ("files.create", "files.retrieve", "files.content", "files.delete",
-              "batches.create", "batches.retrieve", "chat.completions")
+OPERATIONS = (
+    "files.create",
+    "files.retrieve",
+    "files.content",
+    "files.delete",
+    "batches.create",
+    "batches.retrieve",
+    "chat.completions",
+)
 
 
 class Side:
@@ -24,13 +31,15 @@ class Side:
 
     def upload(self) -> str:
         content = self.route.line(0, self.model)
-        file = self.client.files.create(file=("bench.jsonl", content), purpose="batch",
-                                        **upload_kwargs(self.route, self.through_proxy))
+        file = self.client.files.create(
+            file=("bench.jsonl", content), purpose="batch", **upload_kwargs(self.route, self.through_proxy)
+        )
         return file.id
 
     def create_batch(self) -> str:
-        return self.client.batches.create(input_file_id=self.file_id, endpoint="/v1/chat/completions",
-                                          completion_window="24h").id
+        return self.client.batches.create(
+            input_file_id=self.file_id, endpoint="/v1/chat/completions", completion_window="24h"
+        ).id
 
     def operation(self, name: str) -> Callable[[], object]:
         files, batches = self.client.files, self.client.batches
@@ -42,7 +51,8 @@ class Side:
             "batches.create": self.create_batch,
             "batches.retrieve": lambda: batches.retrieve(self.batch_id),
             "chat.completions": lambda: self.client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": "hello"}]),
+                model=self.model, messages=[{"role": "user", "content": "hello"}]
+            ),
         }[name]
 
 
@@ -60,9 +70,18 @@ def measure(proxy_url: str, master_key: str, mock_url: str, requests: int, log) 
                     if index >= 2:
                         times[side_name].append(took)
             through, straight = summary_ms(times["proxy"]), summary_ms(times["direct"])
-            rows.append({"model": route.model, "operation": name, "proxy": through, "direct": straight,
-                         "added_p50_ms": round(through["p50_ms"] - straight["p50_ms"], 2),
-                         "added_p95_ms": round(through["p95_ms"] - straight["p95_ms"], 2)})
-            log(f"  {route.model:<24} {name:<17} proxy p50 {through['p50_ms']:7.1f} ms   "
-                f"direct p50 {straight['p50_ms']:6.1f} ms")
+            rows.append(
+                {
+                    "model": route.model,
+                    "operation": name,
+                    "proxy": through,
+                    "direct": straight,
+                    "added_p50_ms": round(through["p50_ms"] - straight["p50_ms"], 2),
+                    "added_p95_ms": round(through["p95_ms"] - straight["p95_ms"], 2),
+                }
+            )
+            log(
+                f"  {route.model:<24} {name:<17} proxy p50 {through['p50_ms']:7.1f} ms   "
+                f"direct p50 {straight['p50_ms']:6.1f} ms"
+            )
     return rows

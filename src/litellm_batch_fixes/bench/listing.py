@@ -16,14 +16,19 @@ SIZES = (20, 200, 2_000, 10_000)
 
 def new_user_key(proxy_url: str, master_key: str) -> tuple[str, str]:
     user_id = f"bench-{uuid.uuid4().hex[:8]}"
-    answer = httpx.post(f"{proxy_url}/key/generate", json={"user_id": user_id},
-                        headers={"Authorization": f"Bearer {master_key}"}, timeout=30)
+    answer = httpx.post(
+        f"{proxy_url}/key/generate",
+        json={"user_id": user_id},
+        headers={"Authorization": f"Bearer {master_key}"},
+        timeout=30,
+    )
     answer.raise_for_status()
     return user_id, answer.json()["key"]
 
 
-def measure(proxy_url: str, master_key: str, database_url: str, requests: int, log,
-            sizes: tuple[int, ...] = SIZES) -> list[dict]:
+def measure(
+    proxy_url: str, master_key: str, database_url: str, requests: int, log, sizes: tuple[int, ...] = SIZES
+) -> list[dict]:
     user_id, key = new_user_key(proxy_url, master_key)
     client = proxy_client(proxy_url, key)
     rows, seeded = [], 0

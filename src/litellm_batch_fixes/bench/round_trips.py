@@ -13,9 +13,11 @@ from .latency import OPERATIONS, Side
 
 # The embedded PostgreSQL's settings that make the count possible.
 POSTGRES_SETTINGS = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all"}
-COUNT = ("SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
-         "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-         "AND query NOT ILIKE '%pg_stat_statements%'")
+COUNT = (
+    "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements "
+    "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND query NOT ILIKE '%pg_stat_statements%'"
+)
 
 
 def engine() -> str:
@@ -39,8 +41,17 @@ def measure(proxy_url: str, master_key: str, database_url: str, requests: int, l
                         side.created.append(side.upload())
                     conn.execute("SELECT pg_stat_statements_reset()")
                     side.operation(name)()
-                    counts.append(int(conn.execute(COUNT).fetchone()[0]))
-                rows.append({"model": route.model, "operation": name, "engine": engine(),
-                             "statements": statistics.median(counts), "min": min(counts), "max": max(counts)})
+                    counted = conn.execute(COUNT).fetchone()
+                    counts.append(int(counted[0]) if counted else 0)
+                rows.append(
+                    {
+                        "model": route.model,
+                        "operation": name,
+                        "engine": engine(),
+                        "statements": statistics.median(counts),
+                        "min": min(counts),
+                        "max": max(counts),
+                    }
+                )
                 log(f"  {route.model:<24} {name:<17} {rows[-1]['statements']:>4} statements")
     return rows

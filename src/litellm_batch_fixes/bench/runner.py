@@ -38,8 +38,14 @@ def _stack(options: Options, log) -> Stack:
     state = options.work_dir / "state"
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o755)  # PostgreSQL runs as its own user under root
-    return Stack(state_dir=state, config=DEFAULT_CONFIG, build=options.build, port=0,
-                 postgres_settings=round_trips.POSTGRES_SETTINGS, log=lambda m: log(f"    {m}"))
+    return Stack(
+        state_dir=state,
+        config=DEFAULT_CONFIG,
+        build=options.build,
+        port=0,
+        postgres_settings=round_trips.POSTGRES_SETTINGS,
+        log=lambda m: log(f"    {m}"),
+    )
 
 
 def run(options: Options, log=print) -> dict:
@@ -47,11 +53,16 @@ def run(options: Options, log=print) -> dict:
         options.requests, options.restarts = 5, 1
     python = ensure_build(options.build, log)
     shutil.rmtree(options.work_dir / "state", ignore_errors=True)  # the first start is a first start
-    results: dict = {"build": options.build, "machine": machine(), "requests_per_figure": options.requests,
-                     "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results: dict = {
+        "build": options.build,
+        "machine": machine(),
+        "requests_per_figure": options.requests,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     log("• starting the stack (first start)")
     with _stack(options, log) as stack:
         first_start = dict(stack.timings)
+        assert stack.proxy and stack.mock_url and stack.database_url, "a started stack has all three"
         args = (stack.url, stack.master_key)
         if "latency" in options.sections:
             log(f"• added latency, {options.requests} requests per figure")
@@ -61,12 +72,13 @@ def run(options: Options, log=print) -> dict:
             results["round_trips"] = round_trips.measure(*args, stack.database_url, min(options.requests, 9), log)
         if "listing" in options.sections:
             log("• batches.list by the caller's number of batches (seeded in bulk)")
-            sizes = listing.SIZES[:2] if options.quick else listing.SIZES
-            results["listing"] = listing.measure(*args, stack.database_url, options.requests, log, sizes)
+            results["listing"] = listing.measure(
+                *args, stack.database_url, options.requests, log, listing.SIZES[:2] if options.quick else listing.SIZES
+            )
         if "large_files" in options.sections:
             log("• large batch files up and down")
-            sizes = (("2,000 lines, 4 MB", 2_000, 2_000),) if options.quick else large_files.SIZES
-            results["large_files"] = large_files.measure(*args, stack.mock_url, stack.proxy.process.pid, log, sizes)
+            files = (("2,000 lines, 4 MB", 2_000, 2_000),) if options.quick else large_files.SIZES
+            results["large_files"] = large_files.measure(*args, stack.mock_url, stack.proxy.process.pid, log, files)
     if "startup" in options.sections:
         log(f"• start-up: {options.restarts} restarts")
         restarts = []

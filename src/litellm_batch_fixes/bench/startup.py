@@ -8,8 +8,10 @@ import statistics
 import subprocess
 from pathlib import Path
 
-IMPORT = ("import time; started = time.perf_counter(); import litellm.proxy.proxy_server; "
-          "print(time.perf_counter() - started)")
+IMPORT = (
+    "import time; started = time.perf_counter(); import litellm.proxy.proxy_server; "
+    "print(time.perf_counter() - started)"
+)
 
 
 def import_seconds(python: Path) -> float:
@@ -24,5 +26,10 @@ def split(runs: list[dict[str, float]], imports: list[float], proxy_step: str) -
     """Median seconds per step over the runs; the proxy's step less the import time."""
     steps = {name: round(statistics.median(run[name] for run in runs), 2) for name in runs[0]}
     imported = round(statistics.median(imports), 2)
-    return {"runs": len(runs), "ready_s": round(sum(steps.values()), 2), "steps_s": steps,
-            "proxy_import_s": imported, "proxy_after_import_s": round(steps[proxy_step] - imported, 2)}
+    return {
+        "runs": len(runs),
+        "ready_s": round(sum(steps.values()), 2),
+        "steps_s": steps,
+        "proxy_import_s": imported,
+        "proxy_after_import_s": round(steps[proxy_step] - imported, 2),
+    }

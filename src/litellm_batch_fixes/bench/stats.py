@@ -5,8 +5,8 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,7 +49,7 @@ class PeakRss:
             self.peak = max(self.peak, rss_bytes(self.pid))
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self.before = self.peak = rss_bytes(self.pid)
         self._thread.start()
         return self
