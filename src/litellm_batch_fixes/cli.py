@@ -1,4 +1,4 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench.
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench, lint.
 
 `--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
 """
@@ -17,8 +17,8 @@ from .build import BUILDS, BuildError, ensure_build
 from .check_release import CheckError
 from .migrations import MigrationError
 from .patches import PatchError
-from .prisma_engine import PrismaBridgeError
 from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
+from .prisma_engine import PrismaBridgeError
 from .processes import StartupError
 from .releases import LINES, UnknownLine, line, lines
 
@@ -39,6 +39,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def _raise_on_sigterm() -> None:
     def handler(signum, frame):
         raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, handler)
 
 
@@ -49,16 +50,28 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     release = line(args.litellm)
     build = release.build("unpatched" if args.unpatched else "patched")
     # Each line keeps its own database: a newer line's migrations would change the default's.
-    args.state_dir = args.state_dir or (DEFAULT_STATE_DIR if release.is_default
-                                        else Path(f"{DEFAULT_STATE_DIR}-{release.version}"))
-    stack = Stack(state_dir=args.state_dir, config=args.config, build=build, host=args.host,
-                  port=args.port, database_url=os.environ.get("DATABASE_URL"),
-                  batch_polling_interval=args.batch_polling_interval, log=log)
+    args.state_dir = args.state_dir or (
+        DEFAULT_STATE_DIR if release.is_default else Path(f"{DEFAULT_STATE_DIR}-{release.version}")
+    )
+    stack = Stack(
+        state_dir=args.state_dir,
+        config=args.config,
+        build=build,
+        host=args.host,
+        port=args.port,
+        database_url=os.environ.get("DATABASE_URL"),
+        batch_polling_interval=args.batch_polling_interval,
+        log=log,
+    )
     started = time.monotonic()
     try:
         stack.start()
-        database = ("$DATABASE_URL" if os.environ.get("DATABASE_URL")
-                    else f"embedded PostgreSQL, data in {args.state_dir / 'postgres'}")
+        assert stack.proxy is not None, "a started stack has its proxy"
+        database = (
+            "$DATABASE_URL"
+            if os.environ.get("DATABASE_URL")
+            else f"embedded PostgreSQL, data in {args.state_dir / 'postgres'}"
+        )
         log(f"\nLiteLLM proxy ({stack.build}) ready in {time.monotonic() - started:.1f}s at {stack.url}")
         log(f"  master key: {stack.master_key}  (from {stack.key_source})")
         log(f"  database:   {database}")
@@ -123,18 +136,34 @@ def cmd_check_release(args: argparse.Namespace) -> int:
     return check(args.version, args.enterprise, args.backend, log)
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import run
+
+    return run(log, fix_first=args.fix)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.runner import SECTIONS, Options, run
 
     unknown = set(args.only or ()) - set(SECTIONS)
     if unknown:
-        print(f"error: unknown section {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}",
-              file=sys.stderr)
+        print(
+            f"error: unknown section {', '.join(sorted(unknown))}: choose from {', '.join(SECTIONS)}", file=sys.stderr
+        )
         return 2
     build = line(args.litellm).build(args.build or ("unpatched" if args.unpatched else "patched"))
-    run(Options(build=build, work_dir=args.work_dir, json_path=args.json or args.work_dir / "results.json",
-                sections=tuple(args.only or SECTIONS), requests=args.requests, restarts=args.restarts,
-                quick=args.quick), log)
+    run(
+        Options(
+            build=build,
+            work_dir=args.work_dir,
+            json_path=args.json or args.work_dir / "results.json",
+            sections=tuple(args.only or SECTIONS),
+            requests=args.requests,
+            restarts=args.restarts,
+            quick=args.quick,
+        ),
+        log,
+    )
     return 0
 
 
@@ -154,13 +183,15 @@ def parser() -> argparse.ArgumentParser:
 
     # The Nix launcher of another line names it in LITELLM_BATCH_FIXES_LITELLM.
     chosen_line = os.environ.get("LITELLM_BATCH_FIXES_LITELLM", "default")
-    litellm_help = (f"release line: {', '.join(LINES)}, default or latest "
-                    f"(default: {line(chosen_line).version})")
+    litellm_help = f"release line: {', '.join(LINES)}, default or latest (default: {line(chosen_line).version})"
     setup = sub.add_parser("setup", help="build the patched and unpatched proxy environments")
-    setup.add_argument("builds", nargs="*", metavar="BUILD",
-                       help="patched and/or unpatched (default: both)")
-    setup.add_argument("--litellm", default=chosen_line, metavar="VERSION",
-                       help=litellm_help.replace("release line:", "release lines (or all):"))
+    setup.add_argument("builds", nargs="*", metavar="BUILD", help="patched and/or unpatched (default: both)")
+    setup.add_argument(
+        "--litellm",
+        default=chosen_line,
+        metavar="VERSION",
+        help=litellm_help.replace("release line:", "release lines (or all):"),
+    )
     setup.set_defaults(func=cmd_setup)
 
     proxy = sub.add_parser("proxy", help="run the proxy on PostgreSQL with the mock upstream")
@@ -168,13 +199,20 @@ def parser() -> argparse.ArgumentParser:
     proxy.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     proxy.add_argument("--port", type=int, default=4000)
     proxy.add_argument("--host", default="127.0.0.1")
-    proxy.add_argument("--state-dir", type=Path,
-                       help=f"database, mock state, keys and logs (default: {DEFAULT_STATE_DIR}, "
-                            f"{DEFAULT_STATE_DIR}-VERSION for another line)")
+    proxy.add_argument(
+        "--state-dir",
+        type=Path,
+        help=f"database, mock state, keys and logs (default: {DEFAULT_STATE_DIR}, "
+        f"{DEFAULT_STATE_DIR}-VERSION for another line)",
+    )
     proxy.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    proxy.add_argument("--batch-polling-interval", type=positive_seconds, metavar="SECONDS",
-                       help="how often the batch cost poller records finished batches' spend "
-                            "(default: $PROXY_BATCH_POLLING_INTERVAL, else LiteLLM's 3600)")
+    proxy.add_argument(
+        "--batch-polling-interval",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="how often the batch cost poller records finished batches' spend "
+        "(default: $PROXY_BATCH_POLLING_INTERVAL, else LiteLLM's 3600)",
+    )
     proxy.set_defaults(func=cmd_proxy)
 
     migrate = sub.add_parser("migrate", help="apply LiteLLM's schema to $DATABASE_URL and exit")
@@ -189,23 +227,40 @@ def parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check-release", help="which patches a LiteLLM release still needs")
     check.add_argument("version", help="a LiteLLM version on the package index, e.g. 1.81.6")
-    check.add_argument("--enterprise", metavar="X", help="litellm-enterprise version (default: the one "
-                       "litellm's proxy extra pins)")
-    check.add_argument("--backend", choices=("auto", "containers", "local"), default="auto",
-                       help="how the test services start (as for ./dev test)")
+    check.add_argument(
+        "--enterprise", metavar="X", help="litellm-enterprise version (default: the one litellm's proxy extra pins)"
+    )
+    check.add_argument(
+        "--backend",
+        choices=("auto", "containers", "local"),
+        default="auto",
+        help="how the test services start (as for ./dev test)",
+    )
     check.set_defaults(func=cmd_check_release)
+
+    lint = sub.add_parser("lint", help="ruff, mypy, shellcheck, actionlint and the Nix files' layout")
+    lint.add_argument("--fix", action="store_true", help="first let ruff format and fix what it can")
+    lint.set_defaults(func=cmd_lint)
 
     bench = sub.add_parser("bench", help="measure the proxy against its upstream (table + JSON)")
     bench.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     bench.add_argument("--unpatched", action="store_true", help="measure the build without patches")
     bench.add_argument("--build", help="another build of the line, e.g. without-0030 (a figure before a patch)")
-    bench.add_argument("--only", type=lambda v: v.split(","), metavar="SECTION[,SECTION]",
-                       help="latency, round_trips, listing, large_files, startup (default: all)")
+    bench.add_argument(
+        "--only",
+        type=lambda v: v.split(","),
+        metavar="SECTION[,SECTION]",
+        help="latency, round_trips, listing, large_files, startup (default: all)",
+    )
     bench.add_argument("--requests", type=int, default=40, help="requests per latency figure (default: 40)")
     bench.add_argument("--restarts", type=int, default=3, help="warm restarts timed (default: 3)")
     bench.add_argument("--quick", action="store_true", help="a smoke run: few requests, small sizes")
-    bench.add_argument("--work-dir", type=Path, default=Path(".bench"),
-                       help="its stack's state (removed at each run) and results (default: .bench)")
+    bench.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path(".bench"),
+        help="its stack's state (removed at each run) and results (default: .bench)",
+    )
     bench.add_argument("--json", type=Path, help="where the results go (default: WORK_DIR/results.json)")
     bench.set_defaults(func=cmd_bench)
 
@@ -223,7 +278,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine,
-            CheckError) as error:
+    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine, CheckError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
