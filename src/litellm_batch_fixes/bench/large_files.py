@@ -24,17 +24,24 @@ def write_input(path: Path, route: Route, model: str, lines: int, line_bytes: in
     return path.stat().st_size
 
 
-def up_and_down(client, path: Path, extra: dict) -> tuple[float, float]:
-    """Seconds to upload the file and to download it again (the upload is deleted after)."""
-    with path.open("rb") as content:
+def up_and_down(client, path: Path, extra: dict, proxy_pid: int) -> dict:
+    """Seconds to upload the file and to download it again, and the proxy's peak memory
+    above where it began during each (the upload is deleted after)."""
+    with path.open("rb") as content, PeakRss(proxy_pid) as up:
         started = time.perf_counter()
         uploaded = client.files.create(file=(path.name, content), purpose="batch", **extra)
-    uploaded_s = time.perf_counter() - started
-    started = time.perf_counter()
-    client.files.content(uploaded.id).read()
-    downloaded_s = time.perf_counter() - started
+        upload_s = time.perf_counter() - started
+    with PeakRss(proxy_pid) as down:
+        started = time.perf_counter()
+        client.files.content(uploaded.id).read()
+        download_s = time.perf_counter() - started
     client.files.delete(uploaded.id)
-    return uploaded_s, downloaded_s
+    return {
+        "upload_s": upload_s,
+        "download_s": download_s,
+        "upload_peak_above": up.peak - up.before,
+        "download_peak_above": down.peak - down.before,
+    }
 
 
 def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log, sizes=SIZES) -> list[dict]:
@@ -47,13 +54,15 @@ def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log,
             for side, client, model in (("direct", direct, route.upstream_model), ("proxy", proxy, route.model)):
                 path = Path(scratch) / f"{side}.jsonl"
                 row["bytes"] = write_input(path, route, model, lines, line_bytes)
-                with PeakRss(proxy_pid) as memory:
-                    upload_s, download_s = up_and_down(client, path, upload_kwargs(route, side == "proxy"))
-                row[f"{side}_upload_s"], row[f"{side}_download_s"] = round(upload_s, 2), round(download_s, 2)
+                took = up_and_down(client, path, upload_kwargs(route, side == "proxy"), proxy_pid)
+                row[f"{side}_upload_s"], row[f"{side}_download_s"] = (
+                    round(took["upload_s"], 2),
+                    round(took["download_s"], 2),
+                )
                 if side == "proxy":
-                    row["proxy_rss_before_mib"] = round(memory.before / 2**20)
-                    row["proxy_rss_peak_above_mib"] = round((memory.peak - memory.before) / 2**20)
-                    row["peak_above_per_file_size"] = round((memory.peak - memory.before) / row["bytes"], 2)
+                    for step in ("upload", "download"):
+                        row[f"proxy_rss_{step}_above_mib"] = round(took[f"{step}_peak_above"] / 2**20)
+                        row[f"{step}_peak_per_file_size"] = round(took[f"{step}_peak_above"] / row["bytes"], 2)
                 os.unlink(path)
             row["upload_ratio"] = round(row["proxy_upload_s"] / row["direct_upload_s"], 1)
             row["download_ratio"] = round(row["proxy_download_s"] / row["direct_download_s"], 1)
@@ -61,6 +70,7 @@ def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log,
             log(
                 f"  {name}: upload {row['proxy_upload_s']} s vs {row['direct_upload_s']} s direct "
                 f"({row['upload_ratio']}x), download {row['proxy_download_s']} s vs {row['direct_download_s']} s; "
-                f"proxy peak +{row['proxy_rss_peak_above_mib']} MiB"
+                f"proxy peak +{row['proxy_rss_upload_above_mib']} MiB up, "
+                f"+{row['proxy_rss_download_above_mib']} MiB down"
             )
     return rows

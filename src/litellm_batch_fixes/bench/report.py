@@ -73,8 +73,8 @@ def render(results: dict) -> str:
                     "download proxy s",
                     "direct s",
                     "ratio",
-                    "proxy RSS +MiB",
-                    "x file size",
+                    "RSS +MiB up (x file)",
+                    "RSS +MiB down (x file)",
                 ],
                 [
                     [
@@ -86,8 +86,8 @@ def render(results: dict) -> str:
                         r["proxy_download_s"],
                         r["direct_download_s"],
                         r["download_ratio"],
-                        r["proxy_rss_peak_above_mib"],
-                        r["peak_above_per_file_size"],
+                        f"{r['proxy_rss_upload_above_mib']} ({r['upload_peak_per_file_size']})",
+                        f"{r['proxy_rss_download_above_mib']} ({r['download_peak_per_file_size']})",
                     ]
                     for r in results["large_files"]
                 ],
