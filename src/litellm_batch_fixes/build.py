@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import prisma_engine
-from .patches import Patch, apply_series, read_series
+from .patches import Patch, applicable, apply_series, read_series
 from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
 from .releases import UnknownLine, split_build
 
@@ -221,6 +221,11 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     register_hooks(site)
     if patches:
         log(f"{build} build: applying {len(patches)} patches from patches/{_line(build)[0].series}")
+        if _line(build)[1].startswith(LEAVE_ONE_OUT_PREFIX):
+            # The later patches written on the left-out one's lines can't apply: they go too.
+            patches, dropped = applicable(site, patches)
+            if dropped:
+                log(f"{build} build: also without {', '.join(p.name[:4] for p in dropped)} (written on top of it)")
         apply_series(site, patches)
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")
     prisma_engine.ensure_bridge_installed()

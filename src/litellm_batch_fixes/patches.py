@@ -129,6 +129,23 @@ def dry_run(patch: Patch, root: Path) -> str:
         return "applied" if reverse.returncode == 0 else "conflicts"
 
 
+def applicable(root: Path, patches: list[Patch]) -> tuple[list[Patch], list[Patch]]:
+    """(the patches that apply in order, the ones that don't), tried on a scratch copy: a
+    series with one patch left out also loses the later patches written on top of it."""
+    kept: list[Patch] = []
+    dropped: list[Patch] = []
+    with tempfile.TemporaryDirectory(prefix="patch-check-") as scratch:
+        scratch_root = Path(scratch)
+        copy_touched_files(patches, root, scratch_root)
+        for patch in patches:
+            if _run_patch(patch, scratch_root, "--dry-run").returncode == 0:
+                _run_patch(patch, scratch_root)
+                kept.append(patch)
+            else:
+                dropped.append(patch)
+    return kept, dropped
+
+
 def apply_series(root: Path, patches: list[Patch]) -> None:
     """Dry-run every patch first, then apply them all; nothing changes if one fails."""
     if not patches:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from litellm_batch_fixes.patches import Patch, PatchError, apply_series, copy_touched_files, read_series
+from litellm_batch_fixes.patches import (
+    Patch,
+    PatchError,
+    applicable,
+    apply_series,
+    copy_touched_files,
+    read_series,
+)
 from litellm_batch_fixes.paths import PATCHES_DIR
 from litellm_batch_fixes.releases import LINES
 
@@ -75,3 +82,17 @@ def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(
         apply_series(tmp_path, series)
     assert culprit.name in str(error.value) and rel in str(error.value)
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.py")} == before
+
+
+def test_a_series_without_one_patch_also_loses_the_patches_written_on_it(
+    release_line, pristine_site_packages, tmp_path
+) -> None:
+    """Leave-one-out builds: without 0011 (listing managed batches), 0030 (its keyset
+    paging) can't apply and goes too; every other patch still applies."""
+    if release_line.version != "1.80.10":
+        pytest.skip("about 1.80.10's series")
+    series = SERIES["1.80.10"]
+    without = [p for p in series if not p.name.startswith("0011-")]
+    copy_touched_files(without, pristine_site_packages, tmp_path)
+    kept, dropped = applicable(tmp_path, without)
+    assert ([p.name[:4] for p in dropped], len(kept)) == (["0030"], len(series) - 2)
