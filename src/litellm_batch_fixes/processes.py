@@ -91,18 +91,32 @@ class Service:
         )
 
     def stop(self, timeout: float = 10) -> None:
-        """SIGTERM to the service's own process group, SIGKILL if it lingers."""
-        if not self.alive():
-            return
+        """SIGTERM to the service's own process group, SIGKILL if it lingers. Also when the
+        service itself has exited already: a child of its (the proxy's Prisma engine) may
+        still run in its group, and would outlive it."""
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
-            return
+            return  # nothing of the group is left
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
+        # The service is gone; what else of its group still runs gets a moment, then SIGKILL.
+        deadline = time.monotonic() + 5
+        while _group_alive(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _group_alive(self.process.pid):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def http_get_json(url: str, timeout: float = 2) -> dict | None:
