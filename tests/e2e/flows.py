@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import time
-import uuid
 from collections.abc import Callable
 
 import httpx
@@ -13,6 +12,7 @@ import openai
 import yaml
 from openai.types import Batch, FileObject
 
+from litellm_batch_fixes.bench.clients import new_user_key
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.releases import split_build
 
@@ -48,15 +48,8 @@ def sdk(stack, api_key: str | None = None, timeout: float = 60) -> openai.OpenAI
 def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
     """A new user (`name` and a unique suffix) and the official SDK on a virtual key of
     theirs, made with the stack's master key."""
-    user_id = f"{name}-{uuid.uuid4().hex[:8]}"
-    answer = httpx.post(
-        f"{stack.url}/key/generate",
-        json={"user_id": user_id},
-        headers={"Authorization": f"Bearer {stack.master_key}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return user_id, sdk(stack, answer.json()["key"])
+    user_id, key = new_user_key(stack.url, stack.master_key, name)
+    return user_id, sdk(stack, key)
 
 
 def deployment(model: str) -> dict:

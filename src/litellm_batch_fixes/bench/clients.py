@@ -4,8 +4,10 @@ name) and the mock directly (the provider's ids, its own model or deployment nam
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 
+import httpx
 import openai
 
 from ..mock import AZURE_KEY, OPENAI_KEY
@@ -45,6 +47,20 @@ def direct_client(route: Route, mock_url: str, timeout: float = 600) -> openai.O
             azure_endpoint=mock_url, api_key=AZURE_KEY, api_version=AZURE_API_VERSION, max_retries=0, timeout=timeout
         )
     return openai.OpenAI(base_url=f"{mock_url}/v1", api_key=OPENAI_KEY, max_retries=0, timeout=timeout)
+
+
+def new_user_key(proxy_url: str, master_key: str, name: str = "user") -> tuple[str, str]:
+    """A new user (`name` and a unique suffix) and a virtual key of theirs, made with the
+    master key."""
+    user_id = f"{name}-{uuid.uuid4().hex[:8]}"
+    answer = httpx.post(
+        f"{proxy_url}/key/generate",
+        json={"user_id": user_id},
+        headers={"Authorization": f"Bearer {master_key}"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return user_id, answer.json()["key"]
 
 
 def upload_kwargs(route: Route, through_proxy: bool) -> dict:

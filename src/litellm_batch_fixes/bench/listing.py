@@ -3,33 +3,17 @@ The batches are written to the database in bulk (seed.py), as the hook records t
 
 from __future__ import annotations
 
-import uuid
-
-import httpx
-
-from .clients import ROUTES, proxy_client
+from .clients import ROUTES, new_user_key, proxy_client
 from .seed import seed_batches
 from .stats import summary_ms, timed
 
 SIZES = (20, 200, 2_000, 10_000)
 
 
-def new_user_key(proxy_url: str, master_key: str) -> tuple[str, str]:
-    user_id = f"bench-{uuid.uuid4().hex[:8]}"
-    answer = httpx.post(
-        f"{proxy_url}/key/generate",
-        json={"user_id": user_id},
-        headers={"Authorization": f"Bearer {master_key}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return user_id, answer.json()["key"]
-
-
 def measure(
     proxy_url: str, master_key: str, database_url: str, requests: int, log, sizes: tuple[int, ...] = SIZES
 ) -> list[dict]:
-    user_id, key = new_user_key(proxy_url, master_key)
+    user_id, key = new_user_key(proxy_url, master_key, "bench")
     client = proxy_client(proxy_url, key)
     rows, seeded = [], 0
     for size in sizes:
