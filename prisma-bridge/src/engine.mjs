@@ -9,12 +9,17 @@
 // of the JS glue module, whose state is module-global).
 
 import fs from 'node:fs';
+import { webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { bindAdapter } from '@prisma/driver-adapter-utils';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { BridgePool } from './pg-pool.mjs';
 import { resolveExternalErrors } from './external-errors.mjs';
+
+// The engine draws generated ids (uuid(), cuid()) from Web Crypto; Node 18 (Debian
+// bookworm's) has it only as node:crypto's webcrypto, not as a global, and panics without.
+globalThis.crypto ??= webcrypto;
 
 const require = createRequire(import.meta.url);
 const WASM_DIR = new URL('.', pathToFileURL(require.resolve('@prisma/query-engine-wasm/package.json'))).href + 'postgresql/';

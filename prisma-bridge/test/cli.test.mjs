@@ -64,3 +64,12 @@ test('Prisma URL parameters become pool options and leave the connection string'
   assert.equal(poolConfigFromUrl('postgresql://h/db?sslmode=verify-full').poolConfig.ssl.rejectUnauthorized, true);
   assert.throws(() => poolConfigFromUrl('mysql://h/db'), /must start with postgresql:\/\//);
 });
+
+test('the engine has Web Crypto for generated ids also where Node has no global one (Node 18)', () => {
+  const engine = new URL('../src/engine.mjs', import.meta.url).href;
+  const script = `delete globalThis.crypto; await import(${JSON.stringify(engine)});
+    console.log(typeof globalThis.crypto.getRandomValues, globalThis.crypto.randomUUID().length);`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), 'function 36');
+});
