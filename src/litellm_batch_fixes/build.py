@@ -188,6 +188,8 @@ def ensure_build(build: str, log: Log = print) -> Path:
         return prebuilt
 
     VENVS_DIR.mkdir(parents=True, exist_ok=True)
+    if not os.access(VENVS_DIR, os.W_OK):  # installed read-only (the image): only checked
+        return _ensure_venv(build, patches, log)
     # One builder per build at a time: `./dev proxy` and `./dev test` may start together.
     with open(VENVS_DIR / f".{build}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -47,6 +47,11 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     from .stack import Stack
 
     _raise_on_sigterm()
+    if args.require_database_url and not os.environ.get("DATABASE_URL"):
+        print(
+            "error: DATABASE_URL is not set: name the PostgreSQL database the proxy keeps its state in", file=sys.stderr
+        )
+        return 2
     release = line(args.litellm)
     build = release.build("unpatched" if args.unpatched else "patched")
     # Each line keeps its own database: a newer line's migrations would change the default's.
@@ -60,9 +65,11 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         database_url=os.environ.get("DATABASE_URL"),
+        mock_url=args.mock_url,
         batch_polling_interval=args.batch_polling_interval,
         log=log,
     )
+    url_file = args.state_dir / "url"
     started = time.monotonic()
     try:
         stack.start()
@@ -78,14 +85,30 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         if stack.mock_url:
             log(f"  upstream:   mock server at {stack.mock_url}")
         log(f"  logs:       {args.state_dir / 'logs'}\nCtrl-C stops everything.")
-        code = stack.proxy.process.wait()
+        url_file.write_text(stack.url + "\n")  # for a health check that can't know the port
+        code = follow(stack.proxy) if args.follow_logs else stack.proxy.process.wait()
         log(f"the proxy exited with code {code}; see {stack.proxy.log_path}")
         return code or 1
     except KeyboardInterrupt:
         log("\nstopping…")
         return 0
     finally:
+        url_file.unlink(missing_ok=True)
         stack.stop()
+
+
+def follow(service) -> int:
+    """Copy the service's log to stdout until it exits (a container's log is its stdout)."""
+    with open(service.log_path, "rb") as log_file:
+        while True:
+            exited = service.process.poll()
+            chunk = log_file.read()
+            if chunk:
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+            if exited is not None:
+                return exited
+            time.sleep(0.5)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -212,6 +235,21 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how often the batch cost poller records finished batches' spend "
         "(default: $PROXY_BATCH_POLLING_INTERVAL, else LiteLLM's 3600)",
+    )
+    proxy.add_argument(
+        "--mock-url",
+        default=os.environ.get("MOCK_SERVER_URL") or None,
+        metavar="URL",
+        help="a mock server already running, for a config that uses the mock "
+        "(default: $MOCK_SERVER_URL, else one is started)",
+    )
+    proxy.add_argument(
+        "--require-database-url",
+        action="store_true",
+        help="refuse to start without $DATABASE_URL rather than start an embedded PostgreSQL",
+    )
+    proxy.add_argument(
+        "--follow-logs", action="store_true", help="also copy the proxy's log to stdout (for containers)"
     )
     proxy.set_defaults(func=cmd_proxy)
 

@@ -66,6 +66,9 @@ def find_migrations(migrations_dir: Path) -> list[Migration]:
     ]
 
 
+MIGRATION_LOCK = 0x6C6266_6D6967  # any constant key shared by every launcher ("lbf" "mig")
+
+
 def apply_migrations(
     database_url: str, migrations_dir: Path, warn: Callable[[str], None] = lambda _: None
 ) -> list[str]:
@@ -73,6 +76,8 @@ def apply_migrations(
     applied_now: list[str] = []
     changed: list[str] = []
     with psycopg.connect(database_url, autocommit=True) as conn:
+        # Replicas starting together migrate one after the other; the lock ends with the session.
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(CREATE_MIGRATIONS_TABLE)
         done: dict[str, str] = dict(
             conn.execute(

@@ -107,3 +107,24 @@ def test_concurrent_index_migrations_run_outside_a_transaction_and_are_recorded_
         rows = conn.execute('SELECT migration_name FROM "_prisma_migrations" ORDER BY 1').fetchall()
         index = conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = '\"T_id_idx\"'::regclass").fetchone()
     assert rows == [("001_table",), ("002_index",)] and index == (True,)
+
+
+def test_replicas_migrating_one_database_together_apply_each_migration_once(database, migrations_dir) -> None:
+    """Two proxies started together (compose.yaml's replicas) both migrate at start-up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: apply_migrations(database, migrations_dir), range(3)))
+    expected = [m.name for m in find_migrations(migrations_dir)]
+    assert sorted(results, key=len) == [[], [], expected]
+    with psycopg.connect(database) as conn:
+        assert conn.execute('SELECT count(*) FROM "_prisma_migrations"').fetchone() == (len(expected),)
+
+
+def test_dev_proxy_can_refuse_to_start_without_a_database_url(tmp_path) -> None:
+    """The image's entrypoint asks for DATABASE_URL rather than start an embedded database."""
+    command = [sys.executable, "-m", "litellm_batch_fixes", "proxy", "--require-database-url"]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    refused = subprocess.run([*command, "--state-dir", str(tmp_path)], env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "DATABASE_URL is not set" in refused.stderr
+    assert not any(tmp_path.iterdir()), "nothing may be started or written"

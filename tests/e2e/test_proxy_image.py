@@ -1,0 +1,73 @@
+"""The proxy image (the repository's Dockerfile) passes the lifecycle test on every selected
+release line: built on the suite's Python base image, run with only what an operator gives
+it (DATABASE_URL, the keys, the mock's URL), healthy by its own HEALTHCHECK."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from litellm_batch_fixes.paths import ROOT
+from litellm_batch_fixes.processes import free_port
+from litellm_batch_fixes.releases import split_build
+
+from ..conftest import resolved_backend
+from . import test_managed_batch_lifecycle as lifecycle
+from .backends import MOCK_BASE_IMAGE
+from .flows import MODELS, sdk
+
+STARTS_WITHIN = 180  # seconds: migrations on an empty database, then the proxy's start
+
+
+@dataclass
+class ImageProxy:
+    """What the suite's flows need of a running proxy."""
+
+    build: str
+    url: str
+    master_key: str
+    image: str
+
+
+@pytest.fixture(scope="module")
+def image_proxy(pytestconfig, patched_build, services, say) -> Iterator[ImageProxy]:
+    if resolved_backend(pytestconfig) != "containers":
+        pytest.skip("the proxy image needs a container engine (the containers backend)")
+    from .containers import host_network_container, proxy_image, wait_until_healthy
+
+    version = split_build(patched_build)[0].version
+    say(f"proxy image: building the Dockerfile for {version} on {MOCK_BASE_IMAGE}")
+    with proxy_image(ROOT, MOCK_BASE_IMAGE, version) as image:
+        port, master_key = free_port(), "sk-image-test"
+        env = {
+            "DATABASE_URL": services.database_for(f"litellm_image_{version.replace('.', '_')}"),
+            "LITELLM_MASTER_KEY": master_key,
+            "LITELLM_SALT_KEY": "salt-image-test",
+            "MOCK_SERVER_URL": services.mock_url,
+        }
+        with host_network_container(image, env, ["--host", "127.0.0.1", "--port", str(port)]) as container:
+            wait_until_healthy(container, STARTS_WITHIN)
+            yield ImageProxy(patched_build, f"http://127.0.0.1:{port}", master_key, image)
+
+
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_the_proxy_image_passes_the_lifecycle_test(image_proxy: ImageProxy, model: str, say) -> None:
+    lifecycle.test_e2e_managed_batch(image_proxy, sdk(image_proxy), model, say)
+
+
+def test_the_proxy_image_refuses_to_start_without_a_database_url(image_proxy: ImageProxy) -> None:
+    """Its entrypoint asks for DATABASE_URL rather than start an empty embedded database."""
+    import docker
+
+    client = docker.from_env()
+    try:
+        output = client.containers.run(image_proxy.image, remove=True, stderr=True, network_mode="none")
+    except docker.errors.ContainerError as error:
+        assert error.exit_status == 2
+        assert b"DATABASE_URL is not set" in (error.stderr or b"")
+    else:
+        pytest.fail(f"the image started without DATABASE_URL: {output[-400:]!r}")
+    finally:
+        client.close()
