@@ -62,6 +62,9 @@ class Stack:
     # Seconds between the batch cost poller's runs (LiteLLM's PROXY_BATCH_POLLING_INTERVAL);
     # None: LiteLLM's default, 3600.
     batch_polling_interval: int | None = None
+    # Seconds between writes of queued spend rows (LiteLLM's PROXY_BATCH_WRITE_AT, plus up
+    # to 5 s of its jitter); None: LiteLLM's default, 10.
+    spend_write_interval: int | None = None
     # Settings for the embedded PostgreSQL (-c name=value), when one is started here.
     postgres_settings: dict[str, str] = field(default_factory=dict)
     log: Log = print
@@ -116,6 +119,8 @@ class Stack:
         env = proxy_env(self.database_url, self.master_key, salt_key, self.config, upstream, python)
         if self.batch_polling_interval is not None:
             env["PROXY_BATCH_POLLING_INTERVAL"] = str(self.batch_polling_interval)
+        if self.spend_write_interval is not None:
+            env["PROXY_BATCH_WRITE_AT"] = str(self.spend_write_interval)
         self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: self._start_proxy(python, env, logs))
         self.services.append(self.proxy)
 

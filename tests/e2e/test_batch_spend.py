@@ -5,7 +5,7 @@ LiteLLM's batch cost poller (CheckBatchCost) records a finished batch as one
 `aretrieve_batch` spend log row attributed to the batch's creator: without an API key on
 1.80.10; on 1.108.7 with the creator's key and the batch's models in its metadata.
 Here it runs every 5 s (`batch_polling_interval`; LiteLLM adds up to 30 s of jitter) and
-spend rows are flushed to the database every ~10 s, so each wait allows a minute. Each
+queued spend rows are written every 1 s (LiteLLM adds up to 5 s), so each wait allows a minute. Each
 batch belongs to a user of its own, so the creator's rows are that batch's records.
 
 The expected cost is computed from the output file's per-line usage and the cost map the
@@ -44,7 +44,9 @@ from .flows import (
 )
 
 POLL_EVERY = 5
-RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the spend log flush
+WRITE_EVERY = 1  # seconds between spend row writes (LiteLLM's default: 10)
+WRITTEN_WITHIN = WRITE_EVERY + 5 + 1  # interval + LiteLLM's jitter + a margin
+RECORDED_WITHIN = 60  # seconds: interval + LiteLLM's jitter (30 s) + the write + a margin
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
 
@@ -59,6 +61,7 @@ def spend_stack(
         database_url=database_url,
         mock_url=mock_url,
         batch_polling_interval=interval,
+        spend_write_interval=WRITE_EVERY,
         log=lambda m: say(f"spend: {m}"),
     )
 
@@ -272,7 +275,7 @@ def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services
             user, client = new_user(first, "spender")
             users[user] = (client, model, run_batch(client, model, say, prompts=["one", "two"])[2])
         wait_for_records(first, list(users), say)
-        time.sleep(POLL_EVERY + 30 + 10)  # every poller has had its turn since, and flushed
+        time.sleep(POLL_EVERY + 30 + WRITTEN_WITHIN)  # every poller has had its turn since, and written
         for user, (client, model, batch) in users.items():
             [(spend, _, _)] = poller_records(first, user)
             assert spend == pytest.approx(expected_cost(first, client, batch, model)[0], rel=1e-9)

@@ -3,6 +3,8 @@ trying a fix in .venv/patched) must reach neither the other build nor the instal
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from litellm_batch_fixes.build import build_python, prebuilt_python, site_packages
@@ -19,22 +21,50 @@ def test_build_files_are_not_hard_links_into_a_cache(release_line, flavour) -> N
     assert {name: (site / name).stat().st_nlink for name in FILES} == {name: 1 for name in FILES}
 
 
-def test_a_copied_venv_names_its_own_place_and_shares_no_file(tmp_path) -> None:
-    """A leave-one-out build starts as a copy of the unpatched venv: its scripts must run
-    its own Python, its interpreter stays a link, and no file is shared with the source."""
-    from litellm_batch_fixes.build import _copy_venv
+def test_a_copied_venv_names_its_own_place_and_changes_nothing_of_its_source(tmp_path) -> None:
+    """A leave-one-out build starts as a linked copy of the unpatched venv: its scripts run
+    its own Python, its interpreter stays a link, what the build writes into (the packages
+    its patches touch, the generated client, stamps, scripts, .pth) is its own, and a
+    file replaced elsewhere (as patch and py_compile replace them) stays in the source."""
+    import subprocess
+    import sys
+
+    from litellm_batch_fixes.build import _copy_venv, site_packages
 
     source = tmp_path / "unpatched"
-    (source / "bin").mkdir(parents=True)
-    (source / "bin" / "python").symlink_to("/usr/bin/python3")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(source)], check=True)
+    site = site_packages(source / "bin" / "python")
+    for name in ("litellm/proxy/utils.py", "prisma/client.py", "openai/__init__.py"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("x = 1\n")
+    (site / "hooks.pth").write_text("/somewhere\n")
+    (source / ".stamp").write_text("source\n")
     (source / "bin" / "uvicorn").write_text(f"#!{source}/bin/python\nimport uvicorn\n")
-    (source / "lib").mkdir()
-    (source / "lib" / "module.py").write_text("x = 1\n")
+    (source / "bin" / "uvicorn").chmod(0o755)
+
     copy = tmp_path / "without-0001"
-    _copy_venv(source, copy)
-    (copy / "lib" / "module.py").write_text("x = 2\n")
-    assert (
-        (copy / "bin" / "uvicorn").read_text().splitlines()[0],
-        (copy / "bin" / "python").is_symlink(),
-        (source / "lib" / "module.py").read_text(),
-    ) == (f"#!{copy}/bin/python", True, "x = 1\n")
+    _copy_venv(source, copy, {"litellm", "prisma"})
+    copied = copy / site.relative_to(source)
+    for name in ("litellm/proxy/utils.py", "prisma/client.py", "hooks.pth"):
+        (copied / name).write_text("changed in place\n")
+    (copy / ".stamp").write_text("changed in place\n")
+    replaced = copied / "openai" / "__init__.py"
+    replaced.with_suffix(".new").write_text("x = 2\n")
+    replaced.with_suffix(".new").replace(replaced)
+
+    assert (copy / "bin" / "uvicorn").read_text().splitlines()[0] == f"#!{copy}/bin/python"
+    assert (copy / "bin" / "uvicorn").stat().st_mode & 0o777 == 0o755
+    assert (copy / "bin" / "python").is_symlink()
+    assert [
+        (site / name).read_text() for name in ("litellm/proxy/utils.py", "prisma/client.py", "openai/__init__.py")
+    ] == ["x = 1\n"] * 3
+    assert ((site / "hooks.pth").read_text(), (source / ".stamp").read_text()) == ("/somewhere\n", "source\n")
+
+
+def test_a_venv_without_its_own_site_packages_is_not_copied(tmp_path) -> None:
+    from litellm_batch_fixes.build import BuildError, _copy_venv
+
+    (tmp_path / "broken" / "bin").mkdir(parents=True)
+    (tmp_path / "broken" / "bin" / "python").symlink_to(sys.executable)
+    with pytest.raises(BuildError, match="no venv of its own"):
+        _copy_venv(tmp_path / "broken", tmp_path / "copy", {"litellm"})
