@@ -1,4 +1,4 @@
-# The patched LiteLLM proxy as an image, without Nix (Nix users: nix build .#image-proxy).
+# The patched LiteLLM proxy as an image, without Nix (Nix users: nix build .#proxy-image).
 # Build from the repository root:  docker build -t litellm-batch-fixes-proxy .
 # Run it on a PostgreSQL database of yours (the schema is applied at start):
 #   docker run -p 127.0.0.1:4000:4000 -e DATABASE_URL=postgresql://... \
