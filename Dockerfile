@@ -11,8 +11,6 @@
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE}
 
-# The release line to build: 1.80.10 (default) or 1.108.7.
-ARG LITELLM=1.80.10
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -21,8 +19,7 @@ ENV PYTHONUNBUFFERED=1 \
     UV_NATIVE_TLS=1 \
     LITELLM_BATCH_FIXES_ROOT=/opt/litellm-batch-fixes \
     LITELLM_BATCH_FIXES_VENVS=/opt/litellm-batch-fixes/venvs \
-    LITELLM_BATCH_FIXES_PRISMA_BRIDGE=/opt/litellm-batch-fixes/prisma-bridge \
-    LITELLM_BATCH_FIXES_LITELLM=${LITELLM}
+    LITELLM_BATCH_FIXES_PRISMA_BRIDGE=/opt/litellm-batch-fixes/prisma-bridge
 
 # Node.js runs the Prisma bridge; patch applies the series.
 RUN set -eux; \
@@ -45,6 +42,10 @@ COPY patches patches
 COPY hook-registration hook-registration
 COPY prisma-bridge prisma-bridge
 COPY litellm-config.yaml ./
+# The release line to build: 1.80.10 (default) or 1.108.7. Declared here, so the layers
+# above are shared by both lines' images.
+ARG LITELLM=1.80.10
+ENV LITELLM_BATCH_FIXES_LITELLM=${LITELLM}
 # The project's code on the launcher's path as it stands (no build backend to fetch).
 RUN /opt/launcher/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))' \
         | xargs -I{} sh -c 'echo /opt/litellm-batch-fixes/src > {}/litellm_batch_fixes.pth' \

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,15 @@ def find_migrations(migrations_dir: Path) -> list[Migration]:
 MIGRATION_LOCK = 0x6C6266_6D6967  # any constant key shared by every launcher ("lbf" "mig")
 
 
+def _take_migration_lock(conn: psycopg.Connection) -> None:
+    """Replicas starting together migrate one after the other; the lock ends with the
+    session. Tried, not waited for: a session waiting in pg_advisory_lock is a running
+    statement, and the holder's CREATE INDEX CONCURRENTLY waits for every running
+    statement to end: a deadlock."""
+    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (MIGRATION_LOCK,)).fetchone()[0]:  # type: ignore[index]
+        time.sleep(0.2)
+
+
 def apply_migrations(
     database_url: str, migrations_dir: Path, warn: Callable[[str], None] = lambda _: None
 ) -> list[str]:
@@ -76,8 +86,7 @@ def apply_migrations(
     applied_now: list[str] = []
     changed: list[str] = []
     with psycopg.connect(database_url, autocommit=True) as conn:
-        # Replicas starting together migrate one after the other; the lock ends with the session.
-        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        _take_migration_lock(conn)
         conn.execute(CREATE_MIGRATIONS_TABLE)
         done: dict[str, str] = dict(
             conn.execute(

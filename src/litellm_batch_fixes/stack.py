@@ -6,6 +6,7 @@ and stopped again by `stop()`, in reverse order, also when start-up fails halfwa
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import time
@@ -127,6 +128,11 @@ class Stack:
     def _start_mock(self) -> Service:
         """The mock keeps its files and batches in the state dir, and gets the port it had
         last time when that is free, so a restart changes nothing the proxy knows of it."""
+        if importlib.util.find_spec("mock_openai_server") is None:  # e.g. the proxy image
+            raise StartupError(
+                f"{self.config} uses the mock server (os.environ/MOCK_*), which is not installed here: "
+                "name a running one with --mock-url or MOCK_SERVER_URL, or use a config of your own (--config)"
+            )
         state = self.state_dir / "mock"
         remembered = state / "port"
         port = int(remembered.read_text()) if remembered.is_file() else 0

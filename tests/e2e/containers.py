@@ -54,14 +54,15 @@ def proxy_image(root: Path, base_image: str, litellm: str) -> Iterator[str]:
 @contextlib.contextmanager
 def built_image(root: Path, tag: str, buildargs: dict[str, str], dockerfile: str = "Dockerfile") -> Iterator[str]:
     """An image built from the repository under a tag of the run's own, which goes again
-    afterwards: by tag, not by id, since the same layers may carry a developer's own tags."""
+    afterwards: by tag, not by id, since the same layers may carry a developer's own tags;
+    its layers stay as the build cache (as after any `docker build`) for the next build."""
     image = DockerImage(path=str(root), dockerfile_path=dockerfile, tag=tag, buildargs=buildargs, clean_up=False)
     image.build()
     try:
         yield tag
     finally:
         client = image.get_docker_client().client
-        client.images.remove(tag)
+        client.images.remove(tag, noprune=True)
         client.close()
 
 

@@ -111,7 +111,7 @@ def deployment(pytestconfig, say) -> Iterator[Deployment]:
     finally:
         subprocess.run([*base, "down", "--volumes", "--remove-orphans"], env=env, capture_output=True)
         for image in (f"{env['PROXY_IMAGE']}:1.80.10", env["MOCK_IMAGE"]):
-            subprocess.run(["docker", "image", "rm", image], capture_output=True)
+            subprocess.run(["docker", "image", "rm", "--no-prune", image], capture_output=True)  # cache stays
 
 
 def test_both_replicas_answer_behind_the_one_port(deployment: Deployment) -> None:
