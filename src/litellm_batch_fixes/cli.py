@@ -43,14 +43,21 @@ def _raise_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def database_url_given(what_to_do: str) -> bool:
+    """Whether $DATABASE_URL is set; if not, says so (the caller exits 2)."""
+    if os.environ.get("DATABASE_URL"):
+        return True
+    print(f"error: DATABASE_URL is not set: {what_to_do}", file=sys.stderr)
+    return False
+
+
 def cmd_proxy(args: argparse.Namespace) -> int:
     from .stack import Stack
 
     _raise_on_sigterm()
-    if args.require_database_url and not os.environ.get("DATABASE_URL"):
-        print(
-            "error: DATABASE_URL is not set: name the PostgreSQL database the proxy keeps its state in", file=sys.stderr
-        )
+    if args.require_database_url and not database_url_given(
+        "name the PostgreSQL database the proxy keeps its state in"
+    ):
         return 2
     release = line(args.litellm)
     build = release.build("unpatched" if args.unpatched else "patched")
@@ -115,10 +122,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     """The schema step of `proxy` alone, for a service manager to run before the proxy."""
     from .stack import migrate
 
-    database_url = os.environ.get("DATABASE_URL")
-    if not database_url:
-        print("error: DATABASE_URL is not set: name the database to migrate", file=sys.stderr)
+    if not database_url_given("name the database to migrate"):
         return 2
+    database_url = os.environ["DATABASE_URL"]
     python = ensure_build(line(args.litellm).build("unpatched" if args.unpatched else "patched"), log)
     applied = migrate(python, database_url, log)
     log(f"{len(applied)} migrations applied now, the rest were already")
