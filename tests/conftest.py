@@ -16,6 +16,7 @@ from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir, wit
 from litellm_batch_fixes.releases import ReleaseLine, UnknownLine, lines
 
 BUILDS = ("patched", "unpatched", "leave-one-out")
+pytest_plugins = ["tests.time_budget"]  # a test over its time budget fails
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -152,6 +152,8 @@ def run_patch_tests(version: str, workdir: Path, backend: str, log: Log) -> tupl
         backend,
         "-p",
         "no:cacheprovider",
+        "--time-budget",
+        "0",  # a release is judged by what its tests show, not by how long they take
         "-q",
         "--basetemp",
         str(basetemp),
