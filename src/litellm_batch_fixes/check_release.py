@@ -7,6 +7,10 @@ unpatched, and print one row per patch: still needed (its tests fail), fixed ups
 (they pass) or untested, with how the patch meets the release's code. Hazards found on
 the way (an enterprise package older than the code that calls it, a proxy that doesn't
 start) are said plainly.
+
+`--newest` checks the newest release on the package index that resolves, and says for each
+newer one why it doesn't (the release watch on the forge runs this); `--summary FILE`
+appends the report as Markdown (the forge's run summary).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +131,38 @@ def resolve(version: str, enterprise: str | None, log: Log) -> Path:
     return lock
 
 
+def releases_newest_first() -> list[str]:
+    """LiteLLM's releases on the package index, newest first (pip's own listing)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", "litellm"], capture_output=True, text=True, timeout=300
+    )
+    listed = re.search(r"^Available versions: (.+)$", result.stdout, re.M)
+    if not listed:
+        raise CheckError(f"the package index lists no litellm release: {result.stderr.strip()[-500:]}")
+    return [version.strip() for version in listed.group(1).split(",")]
+
+
+def newest_resolvable(
+    releases: list[str], enterprise: str | None, log: Log, tries: int = 30
+) -> tuple[str, list[tuple[str, str]]]:
+    """The newest of `releases` (newest first) that resolves; (newer release, why not) for those passed over."""
+    passed_over = []
+    for version in releases[:tries]:
+        if version in REFUSED:
+            passed_over.append((version, REFUSED[version]))
+            continue
+        try:
+            if version not in LINES:
+                resolve(version, enterprise, log)
+            return version, passed_over
+        except CheckError as error:
+            passed_over.append((version, str(error)))
+    raise CheckError(
+        f"none of the {tries} newest litellm releases resolves here:\n"
+        + "\n".join(f"{version}: {why}" for version, why in passed_over)
+    )
+
+
 def pinned(lock: Path, name: str) -> str | None:
     match = re.search(rf"^{re.escape(name)}==(\S+)", lock.read_text(), re.M)
     return match.group(1) if match else None
@@ -188,7 +224,15 @@ def table(verdicts: list[PatchVerdict]) -> str:
 VERSION = re.compile(r"\d+(\.\d+){1,3}((a|b|rc|\.post|\.dev)\d+)?")
 
 
-def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
+def check(
+    version: str,
+    enterprise: str | None,
+    backend: str,
+    log: Log,
+    summary: Path | None = None,
+    passed_over: Sequence[tuple[str, str]] = (),
+) -> int:
+    """Check a release; write the report to `summary` too (Markdown), after the newer releases passed over."""
     version = ALIASES.get(version, version)
     for what, value in (("VERSION", version), ("--enterprise", enterprise)):
         if value is not None and not VERSION.fullmatch(value):
@@ -226,16 +270,30 @@ def check(version: str, enterprise: str | None, backend: str, log: Log) -> int:
             verdict.outcomes.append(row["outcome"] if row["when"] == "call" else "error")
             if row.get("contract"):
                 verdict.contracts.add(row["contract"])
-    log(f"\nLiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):\n")
-    log(table(verdicts))
+    report = [f"LiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):", "", table(verdicts)]
     hazards = hazards_in_logs(basetemp, pinned(lock, "litellm-enterprise"))
     if not rows:
         hazards.append("no patch test ran: see the pytest output above (did the proxy start?)")
-    log("\nHazards: " + ("none found" if not hazards else ""))
-    for hazard in hazards:
-        log(f"  - {hazard}")
+    report += ["", "Hazards: " + ("none found" if not hazards else "")]
+    report += [f"  - {hazard}" for hazard in hazards]
     if hazards:
-        log("  Tests may fail for a hazard rather than for a patch's own bug: check again once it is gone.")
+        report.append("  Tests may fail for a hazard rather than for a patch's own bug: check again once it is gone.")
     needed = [v.name for v in verdicts if v.verdict == "still needed"]
-    log(f"\n{len(needed)} of {len(verdicts)} patches still needed on {version}.")
+    report += ["", f"{len(needed)} of {len(verdicts)} patches still needed on {version}."]
+    log("\n" + "\n".join(report))
+    if summary is not None:
+        with summary.open("a") as out:
+            out.write(markdown(report, passed_over))
     return 0
+
+
+def markdown(report: list[str], passed_over: Sequence[tuple[str, str]]) -> str:
+    """The report for a forge's run summary: a heading, why newer releases were passed over, the rest."""
+    heading, _, *rest = report  # "LiteLLM X (...):", a blank line, the table and the rest
+    text = [f"## {heading.rstrip(':')}", ""]
+    if passed_over:
+        (newest, why), *others = passed_over
+        text += [f"The newest release, {newest}, is not checked:", "", "```", why, "```", ""]
+    if passed_over[1:]:
+        text += [f"Nor the others newer than this one: {', '.join(version for version, _ in others)}.", ""]
+    return "\n".join(text + rest) + "\n"

@@ -160,9 +160,18 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_check_release(args: argparse.Namespace) -> int:
-    from .check_release import check
+    from .check_release import check, newest_resolvable, releases_newest_first
 
-    return check(args.version, args.enterprise, args.backend, log)
+    if (args.version is None) == (not args.newest):
+        raise CheckError("check-release takes a VERSION or --newest")
+    passed_over: list[tuple[str, str]] = []
+    version = args.version
+    if args.newest:
+        version, passed_over = newest_resolvable(releases_newest_first(), args.enterprise, log)
+        for newer, why in passed_over:
+            log(f"  {newer} passed over: {why}")
+        log(f"  the newest release that resolves: {version}")
+    return check(version, args.enterprise, args.backend, log, args.summary, passed_over)
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -270,7 +279,13 @@ def parser() -> argparse.ArgumentParser:
     mock.set_defaults(func=cmd_mock_server)
 
     check = sub.add_parser("check-release", help="which patches a LiteLLM release still needs")
-    check.add_argument("version", help="a LiteLLM version on the package index, e.g. 1.81.6")
+    check.add_argument("version", nargs="?", help="a LiteLLM version on the package index, e.g. 1.81.6")
+    check.add_argument(
+        "--newest",
+        action="store_true",
+        help="the newest release on the package index that resolves (and why each newer one doesn't)",
+    )
+    check.add_argument("--summary", type=Path, metavar="FILE", help="append the report to FILE as Markdown")
     check.add_argument(
         "--enterprise", metavar="X", help="litellm-enterprise version (default: the one litellm's proxy extra pins)"
     )

@@ -32,7 +32,7 @@ def steps(name: str) -> list[dict]:
 
 
 def test_the_workflows_exist() -> None:
-    assert [w.name for w in WORKFLOWS] == ["ci.yml", "nix.yml"]
+    assert [w.name for w in WORKFLOWS] == ["ci.yml", "nix.yml", "release-watch.yml"]
 
 
 def test_actionlint_finds_nothing() -> None:
@@ -68,3 +68,20 @@ def test_the_ci_workflow_runs_ci_run_as_root_on_debian() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
     assert workflow["jobs"]["ci-run"]["container"]["image"].startswith("debian:bookworm")
     assert [step.get("run") for step in steps("ci.yml")][-1] == "bash .ci/run"
+
+
+def test_the_release_watch_runs_daily_and_on_demand_and_publishes_its_table() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release-watch.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"schedule", "workflow_dispatch"} and len(triggers["schedule"]) == 1
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert [step.get("run") for step in steps("release-watch.yml")][-1] == (
+        './dev check-release --newest --backend local --summary "$GITHUB_STEP_SUMMARY"'
+    )
+
+
+def test_the_release_watch_installs_what_the_local_backend_needs() -> None:
+    """The Debian packages .ci/run installs for the commands the local backend runs."""
+    [install] = [step["run"] for step in steps("release-watch.yml") if "apt-get install" in step.get("run", "")]
+    for package in ("python3-venv", "postgresql", "nodejs", "npm", "patch"):
+        assert f" {package} " in f" {' '.join(install.split())} ", package

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from litellm_batch_fixes.check_release import CheckError, PatchVerdict, check, hazards_in_logs
+from litellm_batch_fixes import check_release
+from litellm_batch_fixes.check_release import (
+    CheckError,
+    PatchVerdict,
+    check,
+    hazards_in_logs,
+    markdown,
+    newest_resolvable,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +53,32 @@ def test_an_enterprise_package_older_than_its_caller_is_reported(tmp_path) -> No
     )
     [hazard] = hazards_in_logs(tmp_path, "0.1.27")
     assert "afile_retrieve()" in hazard and "0.1.27" in hazard and "`llm_router`" in hazard
+
+
+def test_the_newest_release_that_resolves_is_checked_and_each_newer_one_says_why_not(monkeypatch) -> None:
+    def resolve(version, enterprise, log):
+        if version == "1.110.2":
+            raise CheckError("litellm 1.110.2 does not resolve from the package index here:\nno prisma==0.11.0")
+        return Path("proxy.txt")
+
+    monkeypatch.setattr(check_release, "resolve", resolve)
+    assert newest_resolvable(["1.110.2", "1.107.0", "1.106.12", "1.80.10"], None, print) == (
+        "1.106.12",
+        [
+            ("1.110.2", "litellm 1.110.2 does not resolve from the package index here:\nno prisma==0.11.0"),
+            ("1.107.0", "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"),
+        ],
+    )
+    with pytest.raises(CheckError, match="none of the 1 newest litellm releases resolves here:\n1.110.2: litellm"):
+        newest_resolvable(["1.110.2", "1.106.12"], None, print, tries=1)
+
+
+def test_the_summary_is_markdown_with_the_releases_passed_over_first() -> None:
+    report = ["LiteLLM 1.109.3 (litellm-enterprise 0.1.30):", "", "| patch |", "|---|", "", "3 of 40 patches..."]
+    assert markdown(report, [("1.110.2", "no prisma"), ("1.110.1", "no proxy"), ("1.110.0", "no proxy")]) == (
+        "## LiteLLM 1.109.3 (litellm-enterprise 0.1.30)\n\n"
+        "The newest release, 1.110.2, is not checked:\n\n```\nno prisma\n```\n\n"
+        "Nor the others newer than this one: 1.110.1, 1.110.0.\n\n"
+        "| patch |\n|---|\n\n3 of 40 patches...\n"
+    )
+    assert markdown(report, []).startswith("## LiteLLM 1.109.3 (litellm-enterprise 0.1.30)\n\n| patch |")
