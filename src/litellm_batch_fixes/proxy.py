@@ -3,6 +3,13 @@
 The proxy's ASGI app is served by uvicorn directly rather than through the `litellm`
 CLI: the CLI runs `prisma migrate diff` at start-up, which needs Prisma's native schema
 engine and only fails (and costs seconds) here; our migrations step already did its job.
+
+LiteLLM schedules its batch cost poller every PROXY_BATCH_POLLING_INTERVAL seconds plus a
+random 0-30 s, and its spend writes every PROXY_BATCH_WRITE_AT plus 0-5 s; it has no
+setting for either offset. A test waiting for the poller waits out the worst case, so the
+test stacks (`exact_schedule`) start the proxy through EXACT_SCHEDULE: before uvicorn
+imports LiteLLM, it makes APScheduler take those two jobs at the interval that was set.
+Nothing of LiteLLM's own code or of the build changes; the jobs still run LiteLLM's code.
 """
 
 from __future__ import annotations
@@ -12,6 +19,26 @@ from pathlib import Path
 
 from . import prisma_engine
 from .processes import Service, http_get_json
+
+# `python -c EXACT_SCHEDULE <uvicorn's arguments>`: uvicorn, with these jobs at their set interval.
+EXACT_JOBS = {"check_batch_cost_job": "PROXY_BATCH_POLLING_INTERVAL", "update_spend_job": "PROXY_BATCH_WRITE_AT"}
+JOBS_AT_THEIR_INTERVAL = f"""
+import os
+from apscheduler.schedulers.base import BaseScheduler
+
+add_job = BaseScheduler.add_job
+
+def add_job_at_its_interval(self, func, trigger=None, *args, **kwargs):
+    interval = os.environ.get({EXACT_JOBS!r}.get(kwargs.get("id"), ""))
+    if trigger == "interval" and interval:
+        kwargs["seconds"] = int(interval)
+    return add_job(self, func, trigger, *args, **kwargs)
+
+BaseScheduler.add_job = add_job_at_its_interval
+"""
+EXACT_SCHEDULE = (
+    JOBS_AT_THEIR_INTERVAL + 'import runpy; runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)'
+)
 
 
 def proxy_env(
@@ -36,16 +63,22 @@ def proxy_env(
 
 
 def start_proxy(
-    python: Path, host: str, port: int, env: dict[str, str], log_path: Path, timeout: float = 120
+    python: Path,
+    host: str,
+    port: int,
+    env: dict[str, str],
+    log_path: Path,
+    timeout: float = 120,
+    exact_schedule: bool = False,
 ) -> Service:
-    """Start the proxy and wait until /health/readiness reports the database connected."""
+    """Start the proxy and wait until /health/readiness reports the database connected.
+    With `exact_schedule`, the poller and spend writes run at their set interval (tests)."""
     log_path.unlink(missing_ok=True)
     service = Service.start(
         "LiteLLM proxy",
         [
             str(python),
-            "-m",
-            "uvicorn",
+            *(("-c", EXACT_SCHEDULE) if exact_schedule else ("-m", "uvicorn")),
             "litellm.proxy.proxy_server:app",
             "--host",
             host,

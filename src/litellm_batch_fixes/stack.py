@@ -66,6 +66,9 @@ class Stack:
     # Seconds between writes of queued spend rows (LiteLLM's PROXY_BATCH_WRITE_AT, plus up
     # to 5 s of its jitter); None: LiteLLM's default, 10.
     spend_write_interval: int | None = None
+    # Both at exactly their interval, without LiteLLM's random offsets (proxy.EXACT_SCHEDULE):
+    # the test suite sets LBF_EXACT_SCHEDULE=1, so its waits for the poller are short.
+    exact_schedule: bool = field(default_factory=lambda: os.environ.get("LBF_EXACT_SCHEDULE") == "1")
     # Settings for the embedded PostgreSQL (-c name=value), when one is started here.
     postgres_settings: dict[str, str] = field(default_factory=dict)
     log: Log = print
@@ -148,7 +151,9 @@ class Stack:
         for attempt in range(1, 4):
             port = self.port or free_port(self.host)
             try:
-                return start_proxy(python, self.host, port, env, logs / f"proxy-{self.build}.log")
+                return start_proxy(
+                    python, self.host, port, env, logs / f"proxy-{self.build}.log", exact_schedule=self.exact_schedule
+                )
             except StartupError as error:
                 if self.port or "address already in use" not in str(error) or attempt == 3:
                     raise

@@ -50,6 +50,17 @@ def say(pytestconfig):
     return _say(pytestconfig)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def exact_schedule():
+    """Every proxy the tests start runs LiteLLM's batch cost poller and spend writes at
+    exactly their set interval, without its random 0-30 s and 0-5 s on top
+    (`proxy.EXACT_SCHEDULE`), so a wait for the poller is its interval, not half a minute
+    more. LBF_EXACT_SCHEDULE=0 keeps LiteLLM's offsets."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LBF_EXACT_SCHEDULE", os.environ.get("LBF_EXACT_SCHEDULE", "1"))
+        yield
+
+
 def lacks_patch(build: str, patch_name: str) -> bool:
     """Whether a build's line carries the patch and the build leaves it out."""
     line, flavour = split_build(build)
