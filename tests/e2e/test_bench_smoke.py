@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from litellm_batch_fixes.bench.runner import SECTIONS, Options, run
 
 
+@pytest.mark.slow_allowed(seconds=240, why="the quick benchmark starts a stack, restarts its proxy, moves large files")
 def test_the_benchmark_reports_every_figure(patched_build, state_dir, tmp_path) -> None:
     results = run(
         Options(build=patched_build, work_dir=state_dir, json_path=tmp_path / "bench.json", quick=True),

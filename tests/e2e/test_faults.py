@@ -156,6 +156,7 @@ def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
     assert client.batches.retrieve(created.id).output_file_id == finished.output_file_id
 
 
+@pytest.mark.slow_allowed(seconds=120, why="starts a stack with its own PostgreSQL, stops and starts it")
 def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back(patched_build, state_dir, say) -> None:
     """The proxy's own embedded PostgreSQL is stopped under it and started again (through
     the Prisma bridge; native engines can't be had here)."""
@@ -196,6 +197,7 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
 @pytest.mark.patch(
     "0022-provider-timeout-answers-504.patch", needs={"1.80.10": ["0012-proxy-errors-keep-their-status.patch"]}
 )
+@pytest.mark.slow_allowed(seconds=120, why="starts a stack of its own and waits out a provider timeout")
 def test_a_provider_timeout_answers_504(proxy, services, tmp_path, say) -> None:
     """Unpatched (1.108.7, and 1.80.10 without 0012): 500 "Request timed out.", which the
     SDK retries as the proxy's own failure. Files and batches map errors apart: both."""

@@ -13,6 +13,7 @@ from litellm_batch_fixes.stack import Stack
 from .flows import MODELS, batch_lines, create_batch, sdk, upload_batch_input, wait_for_batch
 
 
+@pytest.mark.slow_allowed(seconds=150, why="starts a stack of its own, then its proxy (and mock) again")
 @pytest.mark.parametrize("restarted", ["proxy", "proxy-and-mock"])
 def test_files_and_batches_made_before_a_restart_are_served_after_it(
     patched_build, services, tmp_path, say, restarted

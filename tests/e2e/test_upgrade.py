@@ -21,6 +21,7 @@ def both_lines(pytestconfig) -> None:
         pytest.skip(f"needs both release lines: --litellm {FROM},{TO} (or all)")
 
 
+@pytest.mark.slow_allowed(seconds=150, why="starts a 1.80.10 stack, then a 1.108.7 one on its database")
 def test_files_and_batches_made_on_1_80_10_are_served_by_1_108_7(both_lines, services, tmp_path, say) -> None:
     database = services.database_for("litellm_upgrade")
 
