@@ -15,7 +15,8 @@ from litellm_batch_fixes.patches import (
 from litellm_batch_fixes.paths import PATCHES_DIR
 from litellm_batch_fixes.releases import LINES
 
-DEP3_FIELDS = ("Description", "Author", "Bug", "Forwarded", "Applied-Upstream", "Last-Update")
+# DEP-3's Bug is optional: a URL where there is an upstream report, else absent.
+DEP3_FIELDS = ("Description", "Author", "Forwarded", "Applied-Upstream", "Last-Update")
 SERIES = {version: read_series(line.series_path) for version, line in LINES.items()}
 EVERY_PATCH = sorted({p.path for series in SERIES.values() for p in series})
 
