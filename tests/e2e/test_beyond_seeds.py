@@ -162,3 +162,22 @@ def test_list_limit_out_of_range_is_a_400(client: openai.OpenAI) -> None:
     with pytest.raises(openai.BadRequestError) as error:
         client.batches.list(limit=101)
     assert "limit" in error.value.body["message"]
+
+
+@pytest.mark.patch(
+    "0037-file-delete-sees-every-referencing-batch.patch",
+    needs={**NEEDS_0021, "1.80.10": ["0002-managed-file-delete-returns-confirmation.patch"]},
+)
+@models
+def test_an_input_file_of_many_finished_batches_is_deleted(user_client, model: str, say) -> None:
+    """Eleven batches from one input file, all finished, none recorded yet (the poller runs
+    hourly). 1.108.7 without the patch (with 0021): 400 "Cannot delete file ... referenced
+    by 1 batch(es) still running: ...: completed": the delete looked at the newest 10
+    unrecorded batches of the whole proxy, recorded those, and then saw the eleventh. On
+    1.108.7 a 200 means every one was recorded first (an unrecorded one blocks the delete)."""
+    alice = user_client("alice")
+    uploaded = upload_batch_input(alice, model, batch_lines(model, ["Say hello"]))
+    created = [create_batch(alice, uploaded.id) for _ in range(11)]
+    assert {wait_for_batch(alice, batch.id, say).status for batch in created} == {"completed"}
+    deleted = alice.files.delete(uploaded.id)
+    assert (deleted.id, deleted.deleted) == (uploaded.id, True)
