@@ -238,3 +238,27 @@ def test_a_budget_the_batch_spend_exhausted_refuses_the_next_request(attributing
         ),
     }
     assert answers == dict.fromkeys(answers, (BUDGET_EXCEEDED.get(release(attributing), 400), "budget_exceeded"))
+
+
+def file_rows(stack: Stack, principal: Principal) -> list[tuple[str, float]]:
+    """(call type, spend) of the key's files API rows."""
+    with psycopg.connect(stack.database_url) as conn:
+        return conn.execute(
+            'SELECT call_type, spend FROM "LiteLLM_SpendLogs" WHERE api_key = %s AND call_type LIKE %s',
+            (principal.token, "%file%"),
+        ).fetchall()
+
+
+@pytest.mark.patch("0038-file-operations-are-not-billed.patch")
+def test_uploading_and_reading_files_costs_nothing(attributing, say) -> None:
+    """Unpatched 1.80.10: reading a batch's output file charges the key (an afile_content
+    row of $0.00000045 for two lines of gpt-4o-mini, priced as if it were a prompt)."""
+    principal = make_principal(attributing, "user")
+    client = sdk(attributing, principal.key)
+    model = MODELS["gpt"]
+    batch = run_batch(client, model, say, prompts=["one", "two"])[2]
+    client.files.retrieve(batch.output_file_id)
+    client.files.content(batch.output_file_id)
+    read = settled(lambda: {"acreate_file", "afile_content"} <= {t for t, _ in file_rows(attributing, principal)}, 30)
+    assert read, f"the upload and the read were not logged within 30 s: {file_rows(attributing, principal)}"
+    assert {(call_type, spend) for call_type, spend in file_rows(attributing, principal) if spend} == set()

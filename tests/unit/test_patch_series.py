@@ -88,12 +88,14 @@ def test_a_patch_that_does_not_apply_is_named_and_nothing_changes(
 def test_a_series_without_one_patch_also_loses_the_patches_written_on_it(
     release_line, pristine_site_packages, tmp_path
 ) -> None:
-    """Leave-one-out builds: without 0011 (listing managed batches), 0030 (its keyset
-    paging) can't apply and goes too; every other patch still applies."""
+    """Leave-one-out builds: without 0011 (listing managed batches), the patches written
+    on its lines can't apply and go too: 0030 (its keyset paging), 0034 (whose rows it
+    lists), 0035 (on 0034's lines) and 0036 (the provider route's listing); every other
+    patch still applies."""
     if release_line.version != "1.80.10":
         pytest.skip("about 1.80.10's series")
     series = SERIES["1.80.10"]
     without = [p for p in series if not p.name.startswith("0011-")]
     copy_touched_files(without, pristine_site_packages, tmp_path)
     kept, dropped = applicable(tmp_path, without)
-    assert ([p.name[:4] for p in dropped], len(kept)) == (["0030"], len(series) - 2)
+    assert ([p.name[:4] for p in dropped], len(kept)) == (["0030", "0034", "0035", "0036"], len(series) - 5)
