@@ -75,9 +75,11 @@ def spender(proxy, services, tmp_path_factory, say):
         yield stack
 
 
-# The poller's rows among the `aretrieve_batch` rows (clients' retrieves log rows too).
-POLLER_ROWS = {"1.80.10": "api_key = ''", "1.108.7": "metadata::jsonb ? 'batch_models'"}
-ANY_POLLER_ROW = "(api_key = '' OR metadata::jsonb ? 'batch_models')"  # another release (check-release)
+# The poller's rows among the `aretrieve_batch` rows (clients' retrieves log rows too): on
+# 1.80.10 its request tags name it (0035; an unpatched build's rows have no key instead).
+POLLER_TAG = "request_tags::jsonb ? 'User-Agent: LiteLLM Proxy/CheckBatchCost'"
+POLLER_ROWS = {"1.80.10": f"({POLLER_TAG} OR api_key = '')", "1.108.7": "metadata::jsonb ? 'batch_models'"}
+ANY_POLLER_ROW = f"({POLLER_TAG} OR api_key = '' OR metadata::jsonb ? 'batch_models')"  # another release
 
 
 def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
