@@ -20,6 +20,7 @@ from .mock import start_mock_server, upstream_env
 from .postgres import EmbeddedPostgres
 from .processes import Service, StartupError, free_port, port_in_use
 from .proxy import proxy_env, start_proxy
+from .state_lock import lock_state_dir
 
 Log = Callable[[str], None]
 
@@ -99,8 +100,13 @@ class Stack:
         return self
 
     def _start(self) -> None:
+        lock = lock_state_dir(self.state_dir)
+        self.services.append(lock)  # stopped last: nothing of this stack runs when it goes
         if self.port and port_in_use(self.port, self.host):
-            raise StartupError(f"port {self.port} on {self.host} is in use: pick another with --port")
+            raise StartupError(
+                f"port {self.port} on {self.host} is in use: pick another with --port "
+                "(and, if another ./dev proxy uses it, a state directory of its own with --state-dir)"
+            )
         python = self._step(f"{self.build} build", lambda: ensure_build(self.build, self.log))
         logs = self.state_dir / "logs"
         if not self.database_url:
@@ -127,6 +133,7 @@ class Stack:
             env["PROXY_BATCH_WRITE_AT"] = str(self.spend_write_interval)
         self.proxy = self._step(f"LiteLLM proxy ({self.build})", lambda: self._start_proxy(python, env, logs))
         self.services.append(self.proxy)
+        lock.describe(self.url)
 
     def _start_mock(self) -> Service:
         """The mock keeps its files and batches in the state dir, and gets the port it had
