@@ -23,6 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import openai
 import psycopg
 import pytest
@@ -91,6 +92,18 @@ def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
             + POLLER_ROWS.get(release(stack), ANY_POLLER_ROW),
             (user_id,),
         ).fetchall()
+
+
+def key_spend(stack: Stack, key: str) -> float:
+    """The key's spend counter, as `/key/info` (what its budget reads) shows it."""
+    answer = httpx.get(
+        f"{stack.url}/key/info",
+        params={"key": key},
+        headers={"Authorization": f"Bearer {stack.master_key}"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()["info"]["spend"]
 
 
 def conn_value(stack: Stack, sql: str):
@@ -259,10 +272,14 @@ def test_spend_survives_a_restart_between_completion_and_the_poll(proxy, service
     with spend_stack(proxy.build, tmp_path, database, None, say, interval=3600) as first:
         for model in MODELS.values():
             user, client = new_user(first, "spender")
-            made[model] = (user, run_batch(client, model, say, prompts=["one", "two"])[2])
+            made[model] = (user, client.api_key, run_batch(client, model, say, prompts=["one", "two"])[2])
     with spend_stack(proxy.build, tmp_path, database, None, say) as second:
-        records = wait_for_records(second, [user for user, _ in made.values()], say)
+        records = wait_for_records(second, [user for user, _, _ in made.values()], say)
+        time.sleep(WRITTEN_WITHIN)  # the counters' write follows the row's
+        # the key's budget counter got each batch's cost once (0035 on 1.80.10)
+        charged = {user: key_spend(second, key) for user, key, _ in made.values()}
     assert all(len(rows) == 1 and rows[0][1] > 0 for rows in records.values())
+    assert charged == {user: pytest.approx(rows[0][0], rel=1e-9) for user, rows in records.items()}
 
 
 @pytest.mark.slow_allowed(seconds=150, why="starts two proxies, then lets each poll twice more")
@@ -284,6 +301,8 @@ def test_two_proxies_polling_one_database_record_each_batch_once(proxy, services
         for user, (client, model, batch) in users.items():
             [(spend, _, _)] = poller_records(first, user)
             assert spend == pytest.approx(expected_cost(first, client, batch, model)[0], rel=1e-9)
+            # the key's budget counter got it once too, whichever proxy recorded it (0035 on 1.80.10)
+            assert key_spend(first, client.api_key) == pytest.approx(spend, rel=1e-9)
 
 
 @pytest.mark.patch("0021-finished-batch-files-deletable.patch")
