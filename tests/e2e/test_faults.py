@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
+from litellm_batch_fixes.postgres import EmbeddedPostgres
 from litellm_batch_fixes.stack import Stack
 
 from .flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
@@ -164,7 +165,8 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
         client = sdk(stack, timeout=30)
         model = MODELS["gpt"]
         uploaded, created, _ = run_batch(client, model, say, prompts=["one"])
-        postgres = stack.services[0]
+        # the stack's own PostgreSQL (its first service is the state directory's lock)
+        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
         postgres.stop()
         say("faults: PostgreSQL stopped under the proxy")
         for call in (

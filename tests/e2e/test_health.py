@@ -15,6 +15,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from litellm_batch_fixes.postgres import EmbeddedPostgres
+
 from .test_faults import own_stack
 
 READY = (200, "connected")
@@ -51,7 +53,7 @@ def test_readiness_fails_within_seconds_of_losing_the_database_and_recovers(prox
     minutes (and writes "db": "connected" whatever it found), 1.108.7 for 15 s."""
     with own_stack(proxy.build, state_dir, say, database_url=None) as stack:
         assert readiness(stack.url) == READY  # a fresh check, just before the loss
-        postgres = stack.services[0]
+        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
         postgres.stop()
         say("health: PostgreSQL stopped under the proxy")
         took = readiness_until(stack.url, lambda seen: seen != READY, LOST_WITHIN, "the database stopped")
