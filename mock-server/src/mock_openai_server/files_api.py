@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +18,7 @@ from .surfaces import ApiStyle, request_style
 
 PURPOSES = ("batch", "batch_output", "fine-tune", "assistants", "user_data", "evals", "vision")
 MAX_LIST_LIMIT = 10_000
+CONTENT_CHUNK_BYTES = 1 << 20
 # Allowed `expires_after[seconds]`: Azure accepts 14 to 30 days, OpenAI 1 hour to 30 days.
 EXPIRY_RANGE = {ApiStyle.AZURE: (1_209_600, 2_592_000), ApiStyle.OPENAI: (3_600, 2_592_000)}
 
@@ -73,10 +76,18 @@ async def delete_file(request: Request, file_id: str) -> dict:
 
 
 @router.get("/files/{file_id}/content")
-async def file_content(request: Request, file_id: str) -> FileResponse:
+async def file_content(request: Request, file_id: str) -> StreamingResponse:
     record = request.app.state.mock.files.require(file_id)
-    # Streamed from disk in chunks; the bytes are never loaded whole.
-    return FileResponse(record.path, media_type="application/octet-stream")
+    # Opened now, streamed from the open file in chunks (never loaded whole): a delete
+    # racing the download unlinks the path, not the content being sent (OpenAI serves a
+    # download it started).
+    handle = record.path.open("rb")
+    return StreamingResponse(
+        iter(lambda: handle.read(CONTENT_CHUNK_BYTES), b""),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(os.fstat(handle.fileno()).st_size)},
+        background=BackgroundTask(handle.close),
+    )
 
 
 def _expires_after_seconds(form: FormData, style: ApiStyle) -> int | None:
