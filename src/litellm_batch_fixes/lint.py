@@ -1,8 +1,9 @@
 """`./dev lint`: every static check in one command, as CI and the pre-commit hook run it.
 
 ruff (lint and format), mypy (both configured in pyproject.toml), shellcheck on the shell
-scripts, actionlint on the forge workflows, and the Nix files' layout and nixfmt width
-(their checks live in tests/nix/test_nix_files.py; nixfmt itself runs in `nix flake check`).
+scripts, actionlint on the forge workflows, and what of nixfmt's layout can be checked
+without nixfmt: width, whitespace, `name = arg: body` split as nixfmt splits it (the checks
+live in tests/nix/test_nix_files.py; nixfmt itself runs in `nix flake check`).
 The Python tools come from the dev venv's hash-locked requirements; shellcheck from Debian.
 """
 

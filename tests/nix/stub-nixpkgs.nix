@@ -50,11 +50,13 @@ let
     # The module system, as far as nix/nixos-module.nix uses it: options are records, mkIf
     # is a plain conditional (the tests pass complete option values themselves).
     mkOption = attrs: attrs // { _option = true; };
-    mkEnableOption = description: mkOption {
-      inherit description;
-      default = false;
-      type = "bool";
-    };
+    mkEnableOption =
+      description:
+      mkOption {
+        inherit description;
+        default = false;
+        type = "bool";
+      };
     literalExpression = text: {
       _type = "literalExpression";
       inherit text;

@@ -124,6 +124,105 @@ def test_the_width_check_measures_code_and_skips_string_text() -> None:
     assert lines_inside_indented_strings(text) == {4, 5, 8, 9}
 
 
+# `name = arg: body` (simple parameters) stays on one line only when it fits there, or when
+# the body is an attribute set, a list or an indented string, which nixfmt keeps beside the
+# `=` ("absorbs"). Any other body spanning lines (a call, `let`, `if`...) makes nixfmt write
+# `name =`, then `arg:`, then the body, each on its own line: nixpkgs' own nixfmt run
+# (commit 5f667de3, "treewide: Format all Nix files") did that to lib/options.nix's
+# `mkEnableOption = name: mkOption {`. A set pattern (`name = { a, b }: body`) is never
+# absorbed either.
+FUNCTION_BINDING = re.compile(
+    r"^\s*(?:[\w'-]+|\$\{[^}]*\}|\"[^\"]*\")(?:\.(?:[\w'-]+|\$\{[^}]*\}|\"[^\"]*\"))*\s*=\s*"
+    r"(?P<params>(?:[A-Za-z_][\w'-]*\s*:\s*)+|\{[^{}]*\}\s*:\s*)(?P<body>.*)$"
+)
+ABSORBED_BODY = ("{", "[", IND)
+
+
+def code_of(line: str) -> str:
+    """The line without a trailing `# comment` (a `#` inside a "string" is kept)."""
+    in_string = False
+    for i, c in enumerate(line):
+        if c == '"' and (i == 0 or line[i - 1] != "\\"):
+            in_string = not in_string
+        elif c == "#" and not in_string:
+            return line[:i].rstrip()
+    return line.rstrip()
+
+
+DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def bracket_balance(code: str) -> int:
+    return sum(code.count(o) for o in "{[(") - sum(code.count(c) for c in "}])")
+
+
+def function_bindings_nixfmt_would_split(text: str) -> list[int]:
+    """Line numbers of `name = arg: body` whose body goes on past the line and is no
+    attribute set, list or indented string (nixfmt: `name =` / `arg:` / body)."""
+    verbatim = lines_inside_indented_strings(text)
+    found = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if n in verbatim:
+            continue
+        match = FUNCTION_BINDING.match(code_of(line))
+        if match is None:
+            continue
+        body = DOUBLE_QUOTED.sub('""', match["body"].strip())
+        set_pattern = match["params"].lstrip().startswith("{")
+        one_line = body.endswith(";") and bracket_balance(body) == 0 and IND not in body
+        if one_line:
+            continue
+        if set_pattern or not body.startswith(ABSORBED_BODY):
+            found.append(n)
+    return found
+
+
+@pytest.mark.parametrize("path", NIX_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nix_function_bindings_follow_nixfmts_layout(path) -> None:
+    """`name = arg: f {` + lines is not what nixfmt writes (checks.formatting would fail)."""
+    assert function_bindings_nixfmt_would_split(path.read_text()) == []
+
+
+def test_the_layout_check_finds_function_bindings_nixfmt_would_split() -> None:
+    text = "\n".join(
+        [
+            "{",
+            "  a = x: y: x + y;",  # one line: fine
+            "  b = x: {",  # an attribute set is absorbed
+            "    inherit x;",
+            "  };",
+            "  c = description: mkOption {",  # a call spanning lines: split (5f667de3)
+            "    inherit description;",
+            "  };",
+            "  d =",
+            "    x:",
+            "    f {",
+            "      inherit x;",
+            "    };",
+            "  e = x: [",
+            "    x",
+            "  ];",
+            "  g.h = x: # why",
+            "    x;",
+            "  i = { x, y }: {",  # a set pattern is not absorbed
+            "    inherit x y;",
+            "  };",
+            f"  j = x: {IND}",
+            "    text",
+            f"  {IND};",
+            "  k = x: let",
+            "    y = x;",
+            "  in y;",
+            f"  s = {IND}",
+            "    l = x: f {",  # text of a string, not code
+            f"  {IND};",
+            "}",
+            "",
+        ]
+    )
+    assert function_bindings_nixfmt_would_split(text) == [6, 17, 19, 25]
+
+
 def test_flake_lock_pins_the_inputs_of_flake_nix(tmp_path, nix_env) -> None:
     """Nix itself (offline) accepts flake.lock for flake.nix without updating it."""
     for name in ("flake.nix", "flake.lock"):
