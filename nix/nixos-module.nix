@@ -169,10 +169,14 @@ in
       ];
     };
 
+    # postgresql.target, not postgresql.service: since nixos-25.11 the ensureDatabases and
+    # ensureUsers scripts run in postgresql-setup.service, and the target requires both. On
+    # postgresql.service alone the first boot's migrate can run before the database and role
+    # exist (nixos/modules/services/databases/postgresql.nix; 25.11 release notes).
     systemd.services."${name}-migrate" = {
       description = "LiteLLM's schema for litellm-batch-fixes";
-      after = [ "postgresql.service" ];
-      requires = lib.optional cfg.database.createLocally "postgresql.service";
+      after = [ "network.target" ] ++ lib.optional cfg.database.createLocally "postgresql.target";
+      requires = lib.optional cfg.database.createLocally "postgresql.target";
       inherit environment;
       serviceConfig = hardening // {
         Type = "oneshot";

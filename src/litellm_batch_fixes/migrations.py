@@ -14,6 +14,7 @@ is written, so an interrupted run repeats the statement harmlessly and records i
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import re
 import time
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -79,15 +81,48 @@ def _take_migration_lock(conn: psycopg.Connection) -> None:
         time.sleep(0.2)
 
 
+def target_of(database_url: str) -> str:
+    """`database "D" as role "R" on H`, for messages: the URL's parts without its password,
+    with libpq's defaults (the role is the OS user's name, the database the role's)."""
+    try:
+        info = conninfo_to_dict(database_url)
+    except psycopg.ProgrammingError:
+        return "the database of DATABASE_URL (which libpq can't parse)"
+    role = str(info.get("user") or getpass.getuser())
+    host = info.get("host") or "the default socket"
+    port = f":{info['port']}" if info.get("port") else ""
+    return f'database "{info.get("dbname") or role}" as role "{role}" on {host}{port}'
+
+
+def connect(database_url: str) -> psycopg.Connection:
+    """An autocommit session, or a MigrationError that names the database and role (a
+    service manager's log then says what is missing, not only libpq's words)."""
+    try:
+        return psycopg.connect(database_url, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise MigrationError(
+            f"can't connect to {target_of(database_url)}: {str(error).strip()}\n"
+            "The database and the role must exist and the role must be allowed to connect "
+            "(on NixOS: services.postgresql.ensureDatabases and ensureUsers, which run before "
+            "postgresql.target)."
+        ) from error
+
+
 def apply_migrations(
     database_url: str, migrations_dir: Path, warn: Callable[[str], None] = lambda _: None
 ) -> list[str]:
     """Apply what is not applied yet; returns the names applied by this call."""
     applied_now: list[str] = []
     changed: list[str] = []
-    with psycopg.connect(database_url, autocommit=True) as conn:
+    with connect(database_url) as conn:
         _take_migration_lock(conn)
-        conn.execute(CREATE_MIGRATIONS_TABLE)
+        try:
+            conn.execute(CREATE_MIGRATIONS_TABLE)
+        except psycopg.errors.InsufficientPrivilege as error:
+            raise MigrationError(
+                f"{target_of(database_url)}: {str(error).splitlines()[0]}: the role must own the database "
+                "or may create in its schema public (on NixOS: ensureDBOwnership)"
+            ) from error
         done: dict[str, str] = dict(
             conn.execute(
                 'SELECT migration_name, checksum FROM "_prisma_migrations" '
@@ -111,7 +146,9 @@ def apply_migrations(
                         (str(uuid.uuid4()), migration.checksum, migration.name),
                     )
             except psycopg.Error as error:
-                raise MigrationError(f"migration {migration.name} failed: {error}") from error
+                raise MigrationError(
+                    f"migration {migration.name} failed on {target_of(database_url)}: {error}"
+                ) from error
             applied_now.append(migration.name)
     if changed:
         warn(

@@ -54,7 +54,10 @@ def test_the_schema_is_applied_by_a_oneshot_before_the_proxy_starts(module) -> N
     migrate, proxy = services[f"{NAME}-migrate"], services[NAME]
     assert migrate["serviceConfig"]["Type"] == "oneshot" and migrate["serviceConfig"]["RemainAfterExit"]
     assert migrate["serviceConfig"]["ExecStart"] == f"{module['proxyPackage']}/bin/{NAME}-proxy migrate"
-    assert "postgresql.service" in migrate["after"] and migrate["requires"] == ["postgresql.service"]
+    # nixos-25.11: ensureDatabases/ensureUsers run in postgresql-setup.service, and only
+    # postgresql.target waits for both it and postgresql.service.
+    assert "postgresql.target" in migrate["after"] and migrate["requires"] == ["postgresql.target"]
+    assert "postgresql.service" not in migrate["after"] + migrate["requires"]
     assert f"{NAME}-migrate.service" in proxy["after"] and proxy["requires"] == [f"{NAME}-migrate.service"]
     assert proxy["wantedBy"] == ["multi-user.target"]
 
@@ -84,7 +87,8 @@ def test_a_remote_database_is_used_as_given_and_no_local_one_is_made(module) -> 
     proxy = units(module["remote"])[NAME]
     assert proxy["environment"]["DATABASE_URL"] == "postgresql://litellm@db.internal/litellm"
     assert "postgresql" not in module["remote"].get("services", {}) or module["remote"]["services"]["postgresql"] == {}
-    assert units(module["remote"])[f"{NAME}-migrate"]["requires"] == []
+    migrate = units(module["remote"])[f"{NAME}-migrate"]
+    assert migrate["requires"] == [] and not [u for u in migrate["after"] if u.startswith("postgresql")]
 
 
 def test_no_database_at_all_is_refused_with_a_message(module) -> None:

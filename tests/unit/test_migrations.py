@@ -8,11 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
-from litellm_batch_fixes.migrations import MigrationError, apply_migrations, find_migrations
+from litellm_batch_fixes.migrations import MigrationError, apply_migrations, find_migrations, target_of
 
 from ..conftest import fresh_database
 
@@ -128,3 +130,31 @@ def test_dev_proxy_can_refuse_to_start_without_a_database_url(tmp_path) -> None:
     refused = subprocess.run([*command, "--state-dir", str(tmp_path)], env=env, capture_output=True, text=True)
     assert refused.returncode == 2 and "DATABASE_URL is not set" in refused.stderr
     assert not any(tmp_path.iterdir()), "nothing may be started or written"
+
+
+def test_the_target_is_named_without_its_password() -> None:
+    url = "postgresql://litellm-batch-fixes:secret@localhost/litellm-batch-fixes?host=/run/postgresql"
+    assert target_of(url) == 'database "litellm-batch-fixes" as role "litellm-batch-fixes" on /run/postgresql'
+
+
+def test_a_missing_database_and_role_fail_naming_both(scratch_postgres) -> None:
+    """Before ensureDatabases/ensureUsers ran (a NixOS unit ordered on postgresql.service
+    alone), libpq only says the role doesn't exist; the error names what is missing."""
+    url = make_conninfo(scratch_postgres.url, user="no_such_role", dbname="no_such_db")
+    with pytest.raises(MigrationError) as raised:
+        apply_migrations(url, Path("unused"))
+    message = str(raised.value)
+    assert ('database "no_such_db"' in message, 'role "no_such_role"' in message) == (True, True)
+    assert 'role "no_such_role" does not exist' in message and "ensureUsers" in message
+
+
+def test_a_role_that_may_not_create_tables_fails_naming_it(scratch_postgres, database, tmp_path) -> None:
+    """A database the role doesn't own (no ensureDBOwnership): PostgreSQL >= 15 lets only
+    the owner create in schema public."""
+    with psycopg.connect(scratch_postgres.url, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS no_rights")
+        conn.execute("CREATE ROLE no_rights LOGIN")
+    url = make_conninfo(database, user="no_rights")
+    write_migration(tmp_path, "001_table", "CREATE TABLE t (x int);\n")
+    with pytest.raises(MigrationError, match=r'as role "no_rights" .*permission denied.*ensureDBOwnership'):
+        apply_migrations(url, tmp_path)
