@@ -225,6 +225,8 @@ def test_checks_run_the_suite_on_the_local_backend(outputs) -> None:
                 path = outputs["packages"][f"litellm-{attr(version)}{suffix}"] + "/bin/python"
                 assert exported(checks[name]["script"], prebuilt_variable(line.build(flavour))) == path
         assert "--litellm all" in checks[name]["script"].replace("'", "")
+        # tests that run ./dev or git can't pass in the sandbox's source (no dev, no .git)
+        assert "-m 'not needs_checkout'" in checks[name]["script"]
 
 
 def test_the_nixos_module_is_offered_and_its_vm_test_is_a_check(flake_eval, outputs) -> None:

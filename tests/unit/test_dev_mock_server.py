@@ -13,6 +13,8 @@ import pytest
 from litellm_batch_fixes.paths import ROOT
 from litellm_batch_fixes.processes import free_port, port_in_use
 
+pytestmark = pytest.mark.needs_checkout("runs ./dev, which the Nix source leaves out")
+
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_mock_server_command_stops_on_a_signal(signum: signal.Signals) -> None:

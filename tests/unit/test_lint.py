@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from litellm_batch_fixes import lint
 
 
+@pytest.mark.needs_checkout("asks git for the tracked files and finds ./dev and .ci/")
 def test_the_shell_scripts_are_found_by_their_first_line() -> None:
     scripts = lint.shell_scripts()
     assert {"dev", ".ci/run", ".ci/container-engine"} <= set(scripts)
