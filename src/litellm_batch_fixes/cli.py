@@ -1,4 +1,5 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench, lint.
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench, lint,
+sandbox-rehearsal.
 
 `--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
 """
@@ -180,6 +181,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return run(log, fix_first=args.fix)
 
 
+def cmd_sandbox_rehearsal(args: argparse.Namespace) -> int:
+    from .sandbox_rehearsal import RehearsalError, rehearse
+
+    try:
+        return rehearse(args.checks or None, e2e_select=args.e2e_select, log=log)
+    except RehearsalError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.runner import SECTIONS, Options, run
 
@@ -300,6 +311,21 @@ def parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="ruff, mypy, shellcheck, actionlint and the Nix files' layout")
     lint.add_argument("--fix", action="store_true", help="first let ruff format and fix what it can")
     lint.set_defaults(func=cmd_lint)
+
+    rehearsal = sub.add_parser(
+        "sandbox-rehearsal",
+        help="each flake check's command as Nix's build sandbox runs it (root; after ./dev setup --litellm all)",
+    )
+    rehearsal.add_argument(
+        "checks", nargs="*", metavar="CHECK", help="series, unit, e2e, formatting, apps.proxy (default: all)"
+    )
+    rehearsal.add_argument(
+        "--e2e-select",
+        default="-k lifecycle",
+        metavar="PYTEST_ADDOPTS",
+        help="what of checks.e2e to run (default: -k lifecycle; '' runs all of it)",
+    )
+    rehearsal.set_defaults(func=cmd_sandbox_rehearsal)
 
     bench = sub.add_parser("bench", help="measure the proxy against its upstream (table + JSON)")
     bench.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)

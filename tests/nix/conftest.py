@@ -55,10 +55,11 @@ def run_nix(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> subproces
     return subprocess.run([nix_tool(args[0]), *args[1:]], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-def evaluate(expression: str, env: dict[str, str]):
-    """A .nix file of tests/nix evaluated to plain data (JSON)."""
+def evaluate(expression: str, env: dict[str, str], *args: str):
+    """A .nix file of tests/nix evaluated to plain data (JSON); args: --argstr NAME VALUE..."""
     # dummy:// computes store paths without a store (read-only evaluation).
-    result = run_nix(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", expression], env)
+    command = ["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", expression, *args]
+    result = run_nix(command, env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
