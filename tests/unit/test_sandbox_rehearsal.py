@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from litellm_batch_fixes import sandbox_rehearsal
+from litellm_batch_fixes.paths import ROOT, VENVS_DIR
+from litellm_batch_fixes.sandbox import Sandbox
 from litellm_batch_fixes.sandbox_rehearsal import RehearsalError, is_formatted, localize, rehearsals
 
 STUB = "/nix/store/00000000000000000000000000000000-stub"
@@ -57,3 +59,12 @@ def test_a_check_the_rehearsal_does_not_know_stops_it() -> None:
 )
 def test_the_formatting_stand_in_sees_the_files_nixfmt_would(name, formatted) -> None:
     assert is_formatted(name) is formatted
+
+
+def test_the_namespace_hides_the_checkout_and_masks_env_and_git(tmp_path) -> None:
+    setup = Sandbox(tmp_path, [], []).namespace_setup().splitlines()
+    assert "ip link set lo up" in setup
+    assert f"mount -t tmpfs -o mode=755 tmpfs {ROOT.resolve()}" in setup  # no ./dev, .git, .ci
+    assert f"mount -o remount,bind,ro {VENVS_DIR.resolve()}" in setup  # the builds, read-only
+    assert "mount --bind /dev/null /usr/bin/env" in setup
+    assert f"mount --bind {tmp_path}/etc/passwd /etc/passwd" in setup  # nixbld is uid 1000
