@@ -175,5 +175,7 @@ def rehearse(only: list[str] | None = None, e2e_select: str = "-k lifecycle", lo
     for label, status, took in results:
         log(f"{label:<16} {'passed' if status == 0 else f'FAILED ({status})':<10} {took:7.1f}")
     log("checks.nixos-vm  not rehearsed (needs NixOS; runs in the forge workflow)")
-    log(f"total {time.monotonic() - started:.1f}s")
-    return 0 if all(status == 0 for _, status, _ in results) else 1
+    failed = sum(1 for _, status, _ in results if status != 0)
+    # one line like pytest's last, which .ci/run's table takes
+    log(f"rehearsals: {len(results) - failed} passed, {failed} failed in {time.monotonic() - started:.1f}s")
+    return 1 if failed else 0
