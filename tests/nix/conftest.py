@@ -16,15 +16,7 @@ from pathlib import Path
 import pytest
 
 from litellm_batch_fixes.paths import ROOT
-
-NIX_CONFIG = "\n".join(
-    [
-        "experimental-features = nix-command flakes",
-        "build-users-group =",
-        "substituters =",
-        "sandbox = false",
-    ]
-)
+from litellm_batch_fixes.sandbox_rehearsal import NIX_CONFIG  # no daemon, no store, no sandbox
 
 
 def nix_tool(name: str) -> str:
