@@ -83,7 +83,12 @@ let
         source
         prisma
         ;
-      inherit (pkgs) writeShellApplication postgresql util-linux;
+      inherit (pkgs)
+        writeShellApplication
+        postgresql
+        util-linux
+        openssl
+        ;
       builds = builds.${version};
       isDefault = version == releases.default;
     };
@@ -111,7 +116,7 @@ let
       source
       ;
     buildsEnv = allBuildsEnv;
-    inherit (pkgs) runCommand postgresql;
+    inherit (pkgs) runCommand postgresql openssl;
   };
 in
 {

@@ -8,6 +8,7 @@
   writeShellApplication,
   postgresql,
   util-linux,
+  openssl,
   devEnv,
   source,
   prisma,
@@ -21,10 +22,13 @@ let
 in
 writeShellApplication {
   name = "litellm-batch-fixes-proxy${suffix}";
-  # pg_ctl on PATH is what litellm_batch_fixes.postgres looks for; runuser when root.
+  # pg_ctl on PATH is what litellm_batch_fixes.postgres looks for; runuser when root;
+  # openssl: prisma-client-py runs `openssl version` when it starts the query engine (a
+  # NixOS service's PATH and the image's have none).
   runtimeInputs = [
     postgresql
     util-linux
+    openssl
   ];
   text = ''
     export LITELLM_BATCH_FIXES_ROOT=${source}

@@ -5,6 +5,7 @@
   lib,
   runCommand,
   postgresql,
+  openssl,
   devEnv,
   # every line's LITELLM_BATCH_FIXES_*_PYTHON (default.nix)
   buildsEnv,
@@ -19,7 +20,12 @@
 }:
 runCommand "litellm-batch-fixes-check-${name}"
   {
-    nativeBuildInputs = [ postgresql ];
+    # openssl: prisma-client-py runs `openssl version` to name its platform when it starts
+    # the query engine (prisma/binaries/platform.py), even with PRISMA_QUERY_ENGINE_BINARY set.
+    nativeBuildInputs = [
+      postgresql
+      (lib.getBin openssl)
+    ];
     meta = {
       inherit description;
       platforms = lib.platforms.linux;

@@ -43,6 +43,7 @@ let
     escapeShellArgs = args: builtins.concatStringsSep " " (map escapeShellArg args);
     # nixpkgs' getExe also warns when meta.mainProgram is missing; here it is an error.
     getExe = package: "${package}/bin/${package.meta.mainProgram}";
+    getBin = package: package; # the stub's packages have one output
     platforms.linux = [
       "x86_64-linux"
       "aarch64-linux"
@@ -155,6 +156,7 @@ let
     "nixfmt"
     "nixfmt-tree"
     "nodejs"
+    "openssl"
     "postgresql"
     "util-linux"
     "zlib"
