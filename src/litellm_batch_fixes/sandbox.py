@@ -40,6 +40,7 @@ class Rehearsal:
     note: str = ""
     env: dict[str, str] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # stub store paths whose bin/ joins PATH
 
 
 def copy(names: list[str], to: Path) -> None:
@@ -58,6 +59,7 @@ class Sandbox:
     files: list[str]  # the source's (nix/source.nix)
     nix_file_names: list[str]  # checks.formatting's
     log: Log = print
+    keep: bool = False  # each builder's directory (its logs) stays, and is named
 
     @property
     def source(self) -> Path:
@@ -104,11 +106,26 @@ class Sandbox:
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode & ~0o222)
 
-    def environment(self, name: str, build: Path, out: Path) -> dict[str, str]:
+    def input_bin(self, store_path: str) -> str:
+        """The local bin/ directory standing in for a check input's (nativeBuildInputs,
+        runtimeInputs): Debian's PostgreSQL, or a directory of the Debian tool alone."""
+        name = store_path.rsplit("-stub-", 1)[-1].split("-", 1)[-1]
+        if name == "postgresql":
+            return str(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
+        tools = {"openssl": ["openssl"], "util-linux": ["runuser", "setpriv"]}
+        if name not in tools:
+            raise RuntimeError(f"no local stand-in for the input {name}: add it to Sandbox.input_bin")
+        directory = self.work / "inputs" / name
+        if not directory.is_dir():
+            directory.mkdir(parents=True)
+            for tool in tools[name]:
+                (directory / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+        return str(directory)
+
+    def environment(self, name: str, build: Path, out: Path, inputs: list[str]) -> dict[str, str]:
         """What a derivation's builder sees (nix's defaults and the derivation's own)."""
-        postgresql = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1:]
         return {
-            "PATH": ":".join([*(str(p) for p in postgresql), str(self.tools)]),
+            "PATH": ":".join([*(self.input_bin(i) for i in inputs), str(self.tools)]),
             "HOME": "/homeless-shelter",
             "NIX_BUILD_TOP": str(build),
             "TMPDIR": str(build),
@@ -131,6 +148,9 @@ class Sandbox:
         """Root's part, inside `unshare -m -n`: loopback up; the checkouts hidden but for
         the venvs and the bridge (read-only); /usr/bin/env and git unusable."""
         kept = [VENVS_DIR.resolve(), BRIDGE_DIR.resolve()]
+        # what the builds' .pth names (register-hooks), as a Nix build names its store copy
+        hooks = VENVS_DIR.resolve().parent / "hook-registration"
+        kept += [hooks] if hooks.is_dir() else []
         hidden = {ROOT.resolve(), *(k.parent for k in kept)}
         # The venvs' interpreter must be reachable for the builder, as the store is: a
         # directory above it that others can't enter (pyenv's /root) is replaced by one
@@ -165,7 +185,7 @@ class Sandbox:
         out = build / "out"
         script = build / ".builder.sh"
         script.write_text(rehearsal.script)
-        env = {**self.environment(rehearsal.check, build, out), **rehearsal.env}
+        env = {**self.environment(rehearsal.check, build, out, rehearsal.inputs), **rehearsal.env}
         builder = [
             "setpriv",
             f"--reuid={BUILDER_UID}",
@@ -189,4 +209,7 @@ class Sandbox:
                 return 1
             return result.returncode
         finally:
-            shutil.rmtree(build, ignore_errors=True)
+            if self.keep:
+                self.log(f"{rehearsal.check}: its builder's directory is kept at {build}")
+            else:
+                shutil.rmtree(build, ignore_errors=True)

@@ -118,13 +118,14 @@ def rehearsals(flake: dict, e2e_select: str) -> list[Rehearsal]:
         raise RehearsalError(f"the flake's checks are {sorted(checks)}; the rehearsal knows {sorted(known)}")
     launcher = flake["proxy"]["text"]
     return [
-        Rehearsal("series", checks["series"]["script"]),
-        Rehearsal("unit", checks["unit"]["script"]),
+        Rehearsal("series", checks["series"]["script"], inputs=checks["series"]["nativeBuildInputs"]),
+        Rehearsal("unit", checks["unit"]["script"], inputs=checks["unit"]["nativeBuildInputs"]),
         Rehearsal(
             "e2e",
             checks["e2e"]["script"],
             note=f"a selection: PYTEST_ADDOPTS={e2e_select!r}",
             env={"PYTEST_ADDOPTS": e2e_select},
+            inputs=checks["e2e"]["nativeBuildInputs"],
         ),
         Rehearsal(
             "formatting",
@@ -139,11 +140,18 @@ def rehearsals(flake: dict, e2e_select: str) -> list[Rehearsal]:
             launcher,
             note="the launcher with --help, from the read-only source",
             args=["--help"],
+            # writeShellApplication puts its runtimeInputs on PATH before the text
+            inputs=flake["proxy"]["runtimeInputs"],
         ),
     ]
 
 
-def rehearse(only: list[str] | None = None, e2e_select: str = "-k lifecycle", log: Log = print) -> int:
+def rehearse(
+    only: list[str] | None = None,
+    e2e_select: str = "-k 'lifecycle and not 1.108'",
+    log: Log = print,
+    keep: bool = False,
+) -> int:
     """Every rehearsal in turn; 0 when all passed. A table of checks and times at the end."""
     if os.geteuid() != 0:
         raise RehearsalError("the rehearsal needs root (namespaces and mounts); CI runs it as root")
@@ -154,7 +162,7 @@ def rehearse(only: list[str] | None = None, e2e_select: str = "-k lifecycle", lo
     flake = nix_eval("tests/nix/eval-flake.nix")["outputs"][SYSTEM]  # type: ignore[index]
     with tempfile.TemporaryDirectory(prefix="lbf-sandbox-") as work:
         nix_file_names = [name for name in tracked_files() if is_formatted(name)]
-        sandbox = Sandbox(Path(work), source_files(), nix_file_names, log)
+        sandbox = Sandbox(Path(work), source_files(), nix_file_names, log, keep)
         sandbox.prepare()
         places = stand_ins(sandbox.engines)
         log(f"source: {len(sandbox.files)} files (nix/source-filter.nix), read-only, uid {BUILDER_UID}, no network")

@@ -61,6 +61,7 @@ def test_the_formatting_stand_in_sees_the_files_nixfmt_would(name, formatted) ->
     assert is_formatted(name) is formatted
 
 
+@pytest.mark.needs_checkout("reads ./dev setup's venvs, which the Nix source has not")
 def test_the_namespace_hides_the_checkout_and_masks_env_and_git(tmp_path) -> None:
     setup = Sandbox(tmp_path, [], []).namespace_setup().splitlines()
     assert "ip link set lo up" in setup
