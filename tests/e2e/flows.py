@@ -52,6 +52,15 @@ def new_user(stack, name: str = "user") -> tuple[str, openai.OpenAI]:
     return user_id, sdk(stack, key)
 
 
+def admin(stack, method: str, path: str, **kwargs) -> dict:
+    """A management call (`/key/info`, `/team/new`, ...) with the stack's master key: its JSON."""
+    answer = httpx.request(
+        method, f"{stack.url}{path}", headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30, **kwargs
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
 def deployment(model: str) -> dict:
     """The model's deployment in litellm-config.yaml."""
     [found] = [d for d in yaml.safe_load(DEFAULT_CONFIG.read_text())["model_list"] if d["model_name"] == model]

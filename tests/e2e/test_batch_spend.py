@@ -23,7 +23,6 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 import openai
 import psycopg
 import pytest
@@ -35,6 +34,7 @@ from litellm_batch_fixes.stack import Stack
 
 from .flows import (
     MODELS,
+    admin,
     batch_lines,
     create_batch,
     deployment,
@@ -96,14 +96,7 @@ def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
 
 def key_spend(stack: Stack, key: str) -> float:
     """The key's spend counter, as `/key/info` (what its budget reads) shows it."""
-    answer = httpx.get(
-        f"{stack.url}/key/info",
-        params={"key": key},
-        headers={"Authorization": f"Bearer {stack.master_key}"},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return answer.json()["info"]["spend"]
+    return admin(stack, "GET", "/key/info", params={"key": key})["info"]["spend"]
 
 
 def conn_value(stack: Stack, sql: str):

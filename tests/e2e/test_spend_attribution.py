@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import httpx
 import openai
 import psycopg
 import pytest
@@ -30,7 +29,7 @@ from openai.types import Batch
 
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input, wait_for_batch
+from .flows import MODELS, admin, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input, wait_for_batch
 from .test_batch_spend import RECORDED_WITHIN, WRITTEN_WITHIN, cost_of, spend_stack
 
 PATCH = "0035-batch-spend-reaches-key-user-team.patch"
@@ -54,14 +53,6 @@ class Principal:
     def token(self) -> str:
         """The key as LiteLLM stores it (its SHA-256), as the spend logs name it."""
         return hashlib.sha256(self.key.encode()).hexdigest()
-
-
-def admin(stack: Stack, method: str, path: str, **kwargs) -> dict:
-    answer = httpx.request(
-        method, f"{stack.url}{path}", headers={"Authorization": f"Bearer {stack.master_key}"}, timeout=30, **kwargs
-    )
-    answer.raise_for_status()
-    return answer.json()
 
 
 def unique(name: str) -> str:
