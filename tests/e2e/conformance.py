@@ -145,6 +145,12 @@ VALIDATORS = [
     for method, pattern, schema in ROUTES
 ]
 ERROR_VALIDATOR = Draft202012Validator(ERROR)
+# The database's and its driver's words (Prisma's query engine, PostgreSQL and its SQLSTATEs
+# for bad text), which no answer may carry.
+DATABASE_TEXT = re.compile(
+    r"ConnectorError|PostgresError|query execution|query engine|prisma|invalid byte sequence|PGSQL|22021|22P05",
+    re.IGNORECASE,
+)
 
 
 def problems(method: str, path: str, status: int, body: object) -> list[str]:

@@ -17,6 +17,8 @@ import pytest
 
 from litellm_batch_fixes.postgres import EmbeddedPostgres
 
+from . import conformance
+from .flows import MODELS, batch_lines, create_batch, new_user, upload_batch_input
 from .test_faults import own_stack
 
 READY = (200, "connected")
@@ -66,3 +68,40 @@ def test_readiness_fails_within_seconds_of_losing_the_database_and_recovers(prox
         postgres.start()
         took = readiness_until(stack.url, lambda seen: seen == READY, BACK_WITHIN, "the database came back")
         say(f"health: ready again {took:.1f}s after PostgreSQL came back")
+
+
+@pytest.mark.patch("0042-database-errors-answer-without-its-text.patch")
+@pytest.mark.slow_allowed(seconds=120, why="starts a stack with its own PostgreSQL and stops it")
+def test_requests_that_need_the_database_answer_503_without_its_text_while_it_is_down(proxy, state_dir, say) -> None:
+    """Unpatched: with the database's socket gone, listing or retrieving a managed file or
+    batch answered 500 with the query engine's own words ("Error occurred during query
+    execution: ConnectorError(...)", "connect ENOENT .../.s.PGSQL.5432"), which tell a
+    client neither what happened nor that a retry may help."""
+    with own_stack(proxy.build, state_dir, say, database_url=None) as stack:
+        _, user = new_user(stack, "outage")
+        model = MODELS["gpt"]
+        uploaded = upload_batch_input(user, model, batch_lines(model, ["one"]))
+        created = create_batch(user, uploaded.id)
+        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
+        postgres.stop()
+        say("health: PostgreSQL stopped under the proxy")
+        found = []
+        for who, key in (("virtual key", user.api_key), ("master key", stack.master_key)):
+            for verb, path in (
+                ("files.list", "/v1/files"),
+                ("batches.list", "/v1/batches"),
+                ("files.retrieve", f"/v1/files/{uploaded.id}"),
+                ("batches.retrieve", f"/v1/batches/{created.id}"),
+            ):
+                answer = httpx.get(f"{stack.url}{path}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+                where = f"{verb} ({who}): {answer.status_code} {answer.text[:200]}"
+                if answer.status_code != 503:
+                    found.append(f"{where}: not 503")
+                if conformance.DATABASE_TEXT.search(answer.text):
+                    found.append(f"{where}: the database's text reached the client")
+                try:
+                    body = answer.json()
+                except ValueError:
+                    body = answer.text
+                found += [f"{where}: {problem}" for problem in conformance.problems("GET", path, 503, body)]
+        assert not found, "\n".join(found)
