@@ -159,11 +159,15 @@ def _up_to_date_unpatched(build: str) -> Path | None:
     line, flavour = _line(build)
     if not flavour.startswith(LEAVE_ONE_OUT_PREFIX):
         return None
-    unpatched = line.build("unpatched")
-    stamp = VENVS_DIR / unpatched / STAMP_NAME
-    if prebuilt_python(unpatched) or not stamp.is_file() or stamp.read_text() != fingerprint(unpatched):
+    return _up_to_date(line.build("unpatched"))
+
+
+def _up_to_date(build: str) -> Path | None:
+    """The venv of `build` when it is made here and up to date."""
+    stamp = VENVS_DIR / build / STAMP_NAME
+    if prebuilt_python(build) or not stamp.is_file() or stamp.read_text() != fingerprint(build):
         return None
-    return VENVS_DIR / unpatched
+    return VENVS_DIR / build
 
 
 def _copy_venv(source: Path, venv: Path, private: set[str]) -> None:
@@ -254,7 +258,10 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
         apply_series(site, patches)
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")
     prisma_engine.ensure_bridge_installed()
-    prisma_engine.generate_client(python, site / "litellm/proxy/schema.prisma")
+    # A leave-one-out build's schema is mostly its line's patched or unpatched one.
+    siblings = [_up_to_date(_line(build)[0].build(flavour)) for flavour in BUILDS] if unpatched else []
+    donors = [venv for venv in siblings if venv]
+    prisma_engine.generate_client(python, site / "litellm/proxy/schema.prisma", donors=donors)
     if not unpatched:  # a copy has the unpatched build's bytecode; patched files recompile
         log(f"{build} build: byte-compiling it")
         compile_bytecode(python, site)

@@ -111,6 +111,29 @@ def test_generate_client_runs_once_per_schema_with_the_venv_on_path(bridge_dir, 
     assert len(calls.read_text().splitlines()) == 2, "a changed schema is generated again"
 
 
+def test_a_venv_generated_from_the_same_schema_lends_its_client(bridge_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(prisma_engine, "ensure_bridge_installed", lambda: None)
+    schema = tmp_path / "schema.prisma"
+    schema.write_text("// v1")
+    calls = tmp_path / "calls"
+    donor_python = fake_python(tmp_path / "donor", f"echo generated >> {calls}")
+    package = tmp_path / "donor" / "lib" / "python3.11" / "site-packages" / "prisma"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "client.py").write_text(f"SCHEMA_PATH = '{tmp_path / 'donor'}/lib/schema.prisma'\n")
+    prisma_engine.generate_client(donor_python, schema)  # writes the donor's stamp
+    python = fake_python(tmp_path / "venv", f"echo generated >> {calls}")
+
+    prisma_engine.generate_client(python, schema, donors=[tmp_path / "donor"])
+
+    assert calls.read_text().splitlines() == ["generated"], "the donor's client is copied, not generated again"
+    client = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "prisma" / "client.py"
+    assert client.read_text() == f"SCHEMA_PATH = '{tmp_path / 'venv'}/lib/schema.prisma'\n"
+    schema.write_text("// v2")
+    prisma_engine.generate_client(python, schema, donors=[tmp_path / "donor"])
+    assert len(calls.read_text().splitlines()) == 2, "a donor of another schema lends nothing"
+
+
 def test_the_bridges_cli_carries_the_engine_prisma_client_py_expects():
     prisma_engine.ensure_bridge_installed()
     assert prisma_engine.cli_engine_hashes(prisma_engine.BRIDGE_DIR) == {prisma_engine.DEFAULT_ENGINE_HASH}
