@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import time
@@ -74,6 +75,15 @@ def provider_route(client: openai.OpenAI, model: str) -> openai.OpenAI:
     """The same client on the model's provider route (/openai/v1, /azure/v1), where the
     proxy still lists the provider's own batches."""
     return client.with_options(base_url=f"{str(client.base_url).rstrip('/')}/{PROVIDERS[model]}/v1")
+
+
+def provider_file_id(managed_file_id: str) -> str:
+    """The provider's id of a batch output or error file, from its managed id (a build
+    that answers the provider's id, as unpatched 1.80.10 does, gives it as it is)."""
+    if managed_file_id.startswith("file-"):
+        return managed_file_id
+    decoded = base64.urlsafe_b64decode(managed_file_id + "=" * (-len(managed_file_id) % 4)).decode()
+    return decoded.split("llm_output_file_id,")[1].split(";")[0]
 
 
 def batch_lines(model: str, prompts: list[str], bad_max_tokens_at: int | None = None) -> bytes:

@@ -8,8 +8,20 @@ import json
 import openai
 import psycopg
 import pytest
+from openai.types import Batch
 
-from .flows import MODELS, NEEDS_0021, batch_lines, create_batch, release, run_batch, upload_batch_input, wait_for_batch
+from .conformance import problems
+from .flows import (
+    MODELS,
+    NEEDS_0021,
+    batch_lines,
+    create_batch,
+    provider_file_id,
+    release,
+    run_batch,
+    upload_batch_input,
+    wait_for_batch,
+)
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 REFUSED = (openai.PermissionDeniedError, openai.NotFoundError)
@@ -53,6 +65,65 @@ def test_retrieving_a_batch_again_keeps_its_file_ids_and_rows(client: openai.Ope
             for pid in provider_ids
         ]
     assert len(provider_ids) == 2 and counts == [1, 1], "each provider file must be recorded once"
+
+
+def as_the_poller_records(proxy, batch_id: str) -> None:
+    """Mark a finished batch billed, as 1.108.7's cost poller (hourly) does: before it, that
+    line without 0021 refuses to delete the batch's files."""
+    if release(proxy) == "1.108.7":
+        with psycopg.connect(proxy.database_url) as conn:
+            conn.execute(
+                'UPDATE "LiteLLM_ManagedObjectTable" SET batch_processed = true WHERE unified_object_id = %s',
+                (batch_id,),
+            )
+
+
+@pytest.mark.patch("0044-deleted-batch-file-stays-deleted.patch")
+@models
+def test_a_deleted_output_or_error_file_stays_deleted_when_the_batch_is_retrieved(
+    proxy, user_client, model: str, say
+) -> None:
+    """1.80.10 without the patch: the next retrieve of the batch records both deleted files
+    again; each then answers 404 "No such file: 'file-...'" naming the provider's id, and
+    without 0045 as well every files.list of the user answers that 404 (18 of 24 listings
+    over both models; unpatched, deleting the files already fails: 0001, 0005)."""
+    client = user_client("deleter")
+    uploaded, created, batch = run_batch(client, model, say, prompts=["one", "bad"], bad_max_tokens_at=1)
+    deleted_files = (batch.output_file_id, batch.error_file_id)
+    as_the_poller_records(proxy, created.id)
+    for file_id in deleted_files:
+        deleted = client.files.delete(file_id)
+        assert (deleted.id, deleted.deleted) == (file_id, True)
+
+    again = [client.get(f"{prefix}/batches/{created.id}", cast_to=Batch) for prefix in ("/v1", "")]
+    assert {(b.id, b.output_file_id, b.error_file_id) for b in again} == {(created.id, *deleted_files)}
+
+    listings: dict[str, dict] = {"no filter": {}, "purpose=batch_output": {"purpose": "batch_output"}}
+    listings |= {name: {"extra_query": {"target_model_names": name}} for name in MODELS.values()}
+    listed = {label: [f.id for f in client.files.list(**query).data] for label, query in listings.items()}
+    assert {label: [i for i in ids if i in deleted_files] for label, ids in listed.items()} == dict.fromkeys(
+        listings, []
+    )
+    # (how a model filters is 0027's business: 1.108.7 without it lists every file of the caller's)
+    assert (listed["no filter"], listed["purpose=batch_output"], uploaded.id in listed[model]) == (
+        [uploaded.id],
+        [],
+        True,
+    )
+
+    for file_id in deleted_files:
+        for verb, call in (("retrieve", client.files.retrieve), ("content", client.files.content)):
+            with pytest.raises(openai.NotFoundError) as gone:
+                call(file_id)
+            response = gone.value.response
+            assert problems(response.request.method, response.request.url.path, 404, response.json()) == []
+            message = gone.value.body["message"]
+            assert provider_file_id(file_id) not in message, f"{verb}: {message}"
+    with psycopg.connect(proxy.database_url) as conn:
+        rows = conn.execute(
+            'SELECT count(*) FROM "LiteLLM_ManagedFileTable" WHERE unified_file_id = ANY(%s)', (list(deleted_files),)
+        ).fetchone()[0]
+    assert rows == 0, "a deleted file was recorded again"
 
 
 @pytest.mark.patch("0007-azure-batch-create-endpoint.patch")

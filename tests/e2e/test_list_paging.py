@@ -1,17 +1,20 @@
 """Listing many managed batches: pages in order, on an index (0030). The rows are written
 in bulk (litellm_batch_fixes.bench.seed, which `./dev bench` uses too); how long a listing
-takes is the benchmark's business, not a test's."""
+takes is the benchmark's business, not a test's. A file the provider no longer has never
+fails a files listing (0045)."""
 
 from __future__ import annotations
 
 import base64
 
+import httpx
 import psycopg
 import pytest
 
 from litellm_batch_fixes.bench.seed import seed_batches
+from litellm_batch_fixes.mock import OPENAI_KEY
 
-from .flows import MODELS, deployment, new_user, release
+from .flows import MODELS, deployment, new_user, provider_file_id, release, run_batch
 
 MODEL_IDS = {name: deployment(name)["model_info"]["id"] for name in MODELS.values()}
 # Over KEYSET_CHUNK (100) rows per model, so a filtered page reads on in chunks.
@@ -67,6 +70,52 @@ def test_a_model_s_batches_page_through_among_the_others(proxy) -> None:
         lambda **kw: client.batches.list(extra_query={"target_model_names": MODELS["gpt"]}, **kw), limit=50
     )
     assert (ids, more) == (wanted, [True, True, False])
+
+
+@pytest.mark.patch("0045-files-list-skips-files-the-provider-lost.patch")
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_a_file_the_provider_lost_never_fails_the_files_listing(proxy, user_client, model: str, say) -> None:
+    """1.80.10 without the patch: once the provider no longer has one of the caller's batch
+    output or error files (deleted or expired there), every files.list of theirs answers
+    404 "No such file: 'file-...'" naming that file's provider id. (1.108.7 lists the
+    files from their records, the lost one among them.)"""
+    client = user_client("lister")
+    uploaded, _, batch = run_batch(client, model, say, prompts=["one", "bad"], bad_max_tokens_at=1)
+    lost = batch.error_file_id
+    gone = httpx.delete(
+        f"{proxy.mock_url}/v1/files/{provider_file_id(lost)}",
+        headers={"Authorization": f"Bearer {OPENAI_KEY}"},
+        timeout=30,
+    )
+    assert gone.status_code == 200, gone.text
+
+    listings: dict[str, dict] = {"no filter": {}, "purpose=batch_output": {"purpose": "batch_output"}}
+    listings |= {name: {"extra_query": {"target_model_names": name}} for name in MODELS.values()}
+    newest_first = [batch.output_file_id, uploaded.id]
+
+    def kept(ids: list[str]) -> list[str]:  # left out, or listed as recorded (1.108.7)
+        return [file_id for file_id in ids if file_id != lost]
+
+    listed = {label: kept([f.id for f in client.files.list(**query).data]) for label, query in listings.items()}
+    paged = {
+        label: kept(walk_files(lambda query=query, **kw: client.files.list(**query, **kw), limit=1))
+        for label, query in listings.items()
+    }
+    for answers in (listed, paged):
+        assert (answers["no filter"], answers["purpose=batch_output"]) == (newest_first, newest_first[:1])
+        # (how a model filters is 0027's business: 1.108.7 without it lists every file of the caller's)
+        assert set(newest_first) <= set(answers[model])
+
+
+def walk_files(list_page, limit: int) -> list[str]:
+    """Every file id a files listing pages through, following its cursor."""
+    ids, after = [], None
+    while True:
+        page = list_page(limit=limit, **({"after": after} if after else {}))
+        ids += [f.id for f in page.data]
+        if not page.has_more:
+            return ids
+        after = page.last_id
 
 
 def _decoded(managed_id: str) -> str:
