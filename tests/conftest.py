@@ -40,6 +40,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="release lines to test: a version, `latest`, `all` or a comma-separated "
         "list (env LBF_TEST_LITELLM; default: the default line, 1.80.10)",
     )
+    group.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=int(os.environ.get("LBF_FUZZ_EXAMPLES", "15")),
+        help="generated requests per operation and mode in test_generated_requests.py "
+        "(env LBF_FUZZ_EXAMPLES; default 15; ./dev fuzz --examples N)",
+    )
+    group.addoption(
+        "--fuzz-seed",
+        type=int,
+        default=int(os.environ.get("LBF_FUZZ_SEED", "0")),
+        help="the seed of the generated requests (env LBF_FUZZ_SEED; default 0)",
+    )
 
 
 def fresh_database(server_url: str, name: str) -> str:

@@ -1,4 +1,4 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test, check-release, bench, lint,
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, fuzz, check-release, bench, lint,
 sandbox-rehearsal.
 
 `--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
@@ -157,6 +157,26 @@ def cmd_test(args: argparse.Namespace) -> int:
         for build in BUILDS if release.series_path else ("unpatched",):  # a checked release: as is
             ensure_build(release.build(build), log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    """The generated-requests test (OpenAI's API description through schemathesis), longer."""
+    ensure_build(line(args.litellm).build("patched"), log)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "tests/e2e/test_generated_requests.py",
+        f"--litellm={args.litellm}",
+        "--builds=patched",
+        f"--fuzz-examples={args.examples}",
+        f"--fuzz-seed={args.seed}",
+        "--time-budget=0",
+        "-ra",
+        *args.pytest_args,
+    ]
+    log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
     return subprocess.call(command, cwd=ROOT)
 
 
@@ -351,6 +371,16 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, help="where the results go (default: WORK_DIR/results.json)")
     bench.set_defaults(func=cmd_bench)
 
+    fuzz = sub.add_parser(
+        "fuzz", help="send requests generated from OpenAI's API description (schemathesis) to patched builds"
+    )
+    fuzz.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
+    fuzz.add_argument(
+        "--examples", type=int, default=200, help="examples per operation and mode (default: 200; the suite's: 15)"
+    )
+    fuzz.add_argument("--seed", type=int, default=0, help="the sequence of generated requests (default: 0)")
+    fuzz.set_defaults(func=cmd_fuzz)
+
     test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
@@ -362,7 +392,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["test"]:  # everything after `test` belongs to pytest, options included
         args = argparse.Namespace(func=cmd_test, pytest_args=argv[1:])
     else:
-        args = parser().parse_args(argv)
+        top = parser()
+        args, rest = top.parse_known_args(argv)
+        if rest and args.func is not cmd_fuzz:  # fuzz hands what it doesn't know to pytest (-k DELETE)
+            top.error(f"unrecognized arguments: {' '.join(rest)}")
+        args.pytest_args = rest
     try:
         return args.func(args)
     except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine, CheckError) as error:

@@ -46,6 +46,7 @@ FILE = strict(
             "fine-tune-results",
             "vision",
             "user_data",
+            "evals",  # an upload purpose in OpenAI's API description, answered as given
         ]
     },
     status={"enum": ["uploaded", "processed", "error"]},  # deprecated, still answered
