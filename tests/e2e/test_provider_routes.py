@@ -20,7 +20,16 @@ import httpx
 import psycopg
 import pytest
 
-from .flows import MODELS, batch_lines, create_batch, new_user, release, run_batch, upload_batch_input
+from .flows import (
+    MODELS,
+    batch_lines,
+    create_batch,
+    new_user,
+    provider_file_id,
+    release,
+    run_batch,
+    upload_batch_input,
+)
 
 ROUTE_FORMS = ("", "/v1", "/openai/v1", "/azure/v1", "/openai", "/azure")
 # (verb, method, path under the route form, the id kind it takes)
@@ -202,13 +211,73 @@ def recorded_raw_batch(proxy, managed_id: str, timeout: float = 10) -> str:
             time.sleep(0.2)
 
 
-def answered(http: httpx.Client, method: str, path: str) -> tuple[int | str, str]:
+def answered(http: httpx.Client, method: str, path: str, **options) -> tuple[int | str, str]:
     """(status, body) or ("dropped", the error): a status only with an OpenAI error body."""
     try:
-        answer = http.request(method, path)
+        answer = http.request(method, path, **options)
     except httpx.TransportError as dropped:
         return "dropped", repr(dropped)
     error = answer.json().get("error") if "json" in answer.headers.get("content-type", "") else None
     return (
         answer.status_code if isinstance(error, dict) else f"{answer.status_code} without an error body"
     ), answer.text[:120]
+
+
+# batches.create with another user's raw input file: every way a create names a model or
+# a provider (the body's model or custom_llm_provider, a provider route).
+RAW_INPUT_CREATES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("/v1/batches", {"model": MODELS["gpt"]}),
+    ("/v1/batches", {"custom_llm_provider": "openai"}),
+    ("/v1/batches", {}),
+    ("/openai/v1/batches", {}),
+    ("/azure/v1/batches", {}),
+    ("/openai/v1/batches", {"model": MODELS["gpt"]}),
+    ("/azure/batches", {"custom_llm_provider": "azure"}),
+)
+
+
+@pytest.mark.patch(
+    "0046-batch-create-raw-input-file-checked.patch",
+    contract={"1.108.7": "another caller's raw id answers 403; the caller's own raw id is served"},
+)
+def test_batch_create_never_takes_another_users_raw_input_file(proxy) -> None:
+    """Unpatched (both lines): with "model" in the body the batch is created on the other
+    user's file with the deployment's credentials. Unpatched 1.80.10 also answers 500 "The
+    api_key client option must be set" / "Missing credentials" on the provider routes and
+    with custom_llm_provider; 1.108.7 creates the batch there too."""
+    model = MODELS["gpt"]
+    (_, owner), (_, other) = new_user(proxy, "owner"), new_user(proxy, "other")
+    theirs = upload_batch_input(owner, model, batch_lines(model, ["theirs"]))
+    raw_file = provider_file_id(theirs.id)
+    refused = 403 if release(proxy) == "1.108.7" else 404
+    body = {"input_file_id": raw_file, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    with httpx.Client(base_url=proxy.url, timeout=60, headers={"Authorization": f"Bearer {other.api_key}"}) as http:
+        answers = {
+            f"{path} {extra}": answered(http, "POST", path, json={**body, **extra}) for path, extra in RAW_INPUT_CREATES
+        }
+    # /azure/batches without /v1 is the pass-through's, unconfigured here: 404 (0036)
+    expected = {f"{p} {extra}": 404 if p == "/azure/batches" else refused for p, extra in RAW_INPUT_CREATES}
+    wrong = {what: answer for what, answer in answers.items() if answer[0] != expected[what]}
+    assert not wrong, f"expected {refused} (404 on /azure/batches): {wrong}"
+
+
+@pytest.mark.patch("0047-refused-request-with-null-metadata-answers-4xx.patch")
+@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+def test_a_refused_create_with_null_metadata_answers_its_4xx(proxy, model) -> None:
+    """Unpatched 1.108.7: another user's input file with "metadata": null (which the API
+    allows) answered 500 "'NoneType' object has no attribute 'update'" instead of 403."""
+    (_, owner), (_, other) = new_user(proxy, "owner"), new_user(proxy, "other")
+    theirs = upload_batch_input(owner, model, batch_lines(model, ["theirs"]))
+    body = {
+        "input_file_id": theirs.id,
+        "endpoint": "/v1/chat/completions",
+        "completion_window": "24h",
+        "metadata": None,
+    }
+    try:
+        answer = httpx.post(
+            f"{proxy.url}/v1/batches", json=body, headers={"Authorization": f"Bearer {other.api_key}"}, timeout=60
+        )
+    except httpx.TransportError as dropped:
+        pytest.fail(f"no answer: {dropped!r}")
+    assert answer.status_code < 500, f"{answer.status_code} {answer.text[:300]}"
