@@ -3,8 +3,9 @@
 The model: each CARRIER puts a text into one place a files, batches or chat request can
 carry one (a path id, a query parameter's name or value, a form field, an uploaded file's
 name, a JSON field, a metadata key or value, a batch line's custom_id); each HOSTILE text
-is one kind of text a database, a URL or a parser may choke on. Every pair is sent, on
-`/v1/...` and `/...` alternately, by a virtual key and the master key alternately. The
+is one kind of text a database, a URL or a parser may choke on. Every pair is sent once;
+the route form (`/v1/...`, `/...`), the key (a virtual key, the master key) and the model
+(OpenAI, Azure) alternate at their own pace, so each carrier meets every combination. The
 judge is the same for all: no 5xx, an error answers OpenAI's error body, no answer shows
 the database's text; text the database can't store (NUL, an unpaired surrogate) is
 refused with 4xx.
@@ -195,40 +196,46 @@ def judge(line: str, carrier: str, hostile: str, request: Request, prefix: str, 
 
 
 @pytest.mark.patch("0041-text-the-database-cannot-store-answers-400.patch")
-@pytest.mark.slow_allowed(seconds=150, why="every carrier × every hostile text: about 330 requests per model")
-@pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
-def test_every_string_a_request_carries_survives_hostile_text(proxy, model, say) -> None:
+@pytest.mark.slow_allowed(seconds=150, why="every carrier × every hostile text: about 330 requests")
+def test_every_string_a_request_carries_survives_hostile_text(proxy, request, say) -> None:
     """Unpatched (1.80.10): files.list?after=%00, batches.list?after=%00, batches.create with
     a NUL in a metadata key or value, among others, answered 500 with PostgreSQL's
     `invalid byte sequence for encoding "UTF8": 0x00`."""
     _, user = new_user(proxy, "hostile")
-    principals = itertools.cycle([user.api_key, proxy.master_key])
-    inputs = {  # an input file each caller owns
-        client.api_key: upload_batch_input(client, model, batch_lines(model, ["hi"])).id
+    keys = (user.api_key, proxy.master_key)
+    inputs = {  # an input file each caller owns, for each model
+        (client.api_key, model): upload_batch_input(client, model, batch_lines(model, ["hi"])).id
         for client in (user, sdk(proxy))
+        for model in MODELS.values()
     }
+    # On a build that must fail (it lacks the patch), the first finding is enough.
+    expected_to_fail = request.node.get_closest_marker("xfail") is not None
     found: list[str] = []
     sent = 0
     statuses: dict[int, int] = {}
-    prefixes = itertools.cycle(PREFIXES)
-    for carrier, hostile in itertools.product(CARRIERS, HOSTILE):
-        key, prefix = next(principals), next(prefixes)
-        request = CARRIERS[carrier](Context(model, inputs[key]), HOSTILE[hostile])
-        options = dict(request.options)
+    for index, (carrier, hostile) in enumerate(itertools.product(CARRIERS, HOSTILE)):
+        # the key, the route form and the model each alternate at their own pace, so
+        # every carrier meets each of them and each pairing of them
+        key, prefix = keys[index % 2], PREFIXES[index // 2 % 2]
+        model = list(MODELS.values())[index // 4 % 2]
+        request_ = CARRIERS[carrier](Context(model, inputs[key, model]), HOSTILE[hostile])
+        options = dict(request_.options)
         headers = {"Authorization": f"Bearer {key}", **options.pop("headers", {})}
         try:
             answer = httpx.request(
-                request.method, f"{proxy.url}{prefix}{request.path}", headers=headers, timeout=60, **options
+                request_.method, f"{proxy.url}{prefix}{request_.path}", headers=headers, timeout=60, **options
             )
         except httpx.HTTPError as error:
             found.append(f"{carrier} × {hostile}: no answer ({type(error).__name__}: {error})")
             continue
         sent += 1
         statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-        found += judge(release(proxy), carrier, hostile, request, prefix, answer)
-    say(f"hostile text ({model}): {sent} requests, statuses {dict(sorted(statuses.items()))}")
-    for key in (user.api_key, proxy.master_key):  # every listing still answers
-        for path in (f"/v1/files?target_model_names={model}", "/v1/batches"):
+        found += judge(release(proxy), carrier, hostile, request_, prefix, answer)
+        if found and expected_to_fail:
+            break
+    say(f"hostile text: {sent} requests, statuses {dict(sorted(statuses.items()))}")
+    for key in keys:  # every listing still answers
+        for path in [*(f"/v1/files?target_model_names={m}" for m in MODELS.values()), "/v1/batches"]:
             answer = httpx.get(f"{proxy.url}{path}", headers={"Authorization": f"Bearer {key}"}, timeout=60)
             if answer.status_code != 200:
                 found.append(f"afterwards GET {path}: {answer.status_code} {answer.text[:160]}")
