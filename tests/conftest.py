@@ -53,6 +53,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=int(os.environ.get("LBF_FUZZ_SEED", "0")),
         help="the seed of the generated requests (env LBF_FUZZ_SEED; default 0)",
     )
+    group.addoption(
+        "--soak-seconds",
+        type=int,
+        default=int(os.environ.get("LBF_SOAK_SECONDS", "0")),
+        help="the load phase of test_soak.py in seconds; 0 (the default) skips it "
+        "(env LBF_SOAK_SECONDS; ./dev soak --seconds N)",
+    )
 
 
 def fresh_database(server_url: str, name: str) -> str:

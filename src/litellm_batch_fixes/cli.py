@@ -1,4 +1,4 @@
-"""`./dev` commands: setup, proxy, migrate, mock-server, test, fuzz, check-release, bench, lint,
+"""`./dev` commands: setup, proxy, migrate, mock-server, test, fuzz, soak, check-release, bench, lint,
 sandbox-rehearsal.
 
 `--litellm VERSION` picks the release line (default 1.80.10; `latest` is the newest line).
@@ -177,6 +177,26 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         *args.pytest_args,
     ]
     log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
+    return subprocess.call(command, cwd=ROOT)
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    """The soak test (two replicas, faults, kills, a PostgreSQL restart), for longer."""
+    ensure_build(line(args.litellm).build("patched"), log)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "tests/e2e/test_soak.py",
+        f"--litellm={args.litellm}",
+        "--builds=patched",
+        f"--soak-seconds={args.seconds}",
+        "--time-budget=0",
+        "-ra",
+        "-s",  # the report, also when it passes
+        *args.pytest_args,
+    ]
+    log(f"soak: {args.seconds} s of load on two replicas of LiteLLM {args.litellm}, then the checks")
     return subprocess.call(command, cwd=ROOT)
 
 
@@ -381,6 +401,15 @@ def parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--seed", type=int, default=0, help="the sequence of generated requests (default: 0)")
     fuzz.set_defaults(func=cmd_fuzz)
 
+    soak = sub.add_parser(
+        "soak", help="two replicas on one PostgreSQL under load, upstream faults, kills and a database restart"
+    )
+    soak.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
+    soak.add_argument(
+        "--seconds", type=positive_seconds, default=300, help="the load phase (default: 300; the suite's: 75)"
+    )
+    soak.set_defaults(func=cmd_soak)
+
     test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
@@ -394,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         top = parser()
         args, rest = top.parse_known_args(argv)
-        if rest and args.func is not cmd_fuzz:  # fuzz hands what it doesn't know to pytest (-k DELETE)
+        if rest and args.func not in (cmd_fuzz, cmd_soak):  # they hand the rest to pytest (-k DELETE)
             top.error(f"unrecognized arguments: {' '.join(rest)}")
         args.pytest_args = rest
     try:
