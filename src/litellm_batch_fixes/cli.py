@@ -160,44 +160,25 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.call(command, cwd=ROOT)
 
 
+def run_one_test_file(litellm: str, path: str, options: list[str], pytest_args: list[str]) -> int:
+    """One e2e test file on the line's patched build, without the suite's time budget."""
+    ensure_build(line(litellm).build("patched"), log)
+    command = [sys.executable, "-m", "pytest", path, f"--litellm={litellm}", "--builds=patched", "--time-budget=0"]
+    return subprocess.call([*command, "-ra", *options, *pytest_args], cwd=ROOT)
+
+
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """The generated-requests test (OpenAI's API description through schemathesis), longer."""
-    ensure_build(line(args.litellm).build("patched"), log)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "tests/e2e/test_generated_requests.py",
-        f"--litellm={args.litellm}",
-        "--builds=patched",
-        f"--fuzz-examples={args.examples}",
-        f"--fuzz-seed={args.seed}",
-        "--time-budget=0",
-        "-ra",
-        *args.pytest_args,
-    ]
     log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
-    return subprocess.call(command, cwd=ROOT)
+    options = [f"--fuzz-examples={args.examples}", f"--fuzz-seed={args.seed}"]
+    return run_one_test_file(args.litellm, "tests/e2e/test_generated_requests.py", options, args.pytest_args)
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
     """The soak test (two replicas, faults, kills, a PostgreSQL restart), for longer."""
-    ensure_build(line(args.litellm).build("patched"), log)
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "tests/e2e/test_soak.py",
-        f"--litellm={args.litellm}",
-        "--builds=patched",
-        f"--soak-seconds={args.seconds}",
-        "--time-budget=0",
-        "-ra",
-        "-s",  # the report, also when it passes
-        *args.pytest_args,
-    ]
     log(f"soak: {args.seconds} s of load on two replicas of LiteLLM {args.litellm}, then the checks")
-    return subprocess.call(command, cwd=ROOT)
+    options = [f"--soak-seconds={args.seconds}", "-s"]  # -s: the report, also when it passes
+    return run_one_test_file(args.litellm, "tests/e2e/test_soak.py", options, args.pytest_args)
 
 
 def cmd_check_release(args: argparse.Namespace) -> int:

@@ -154,6 +154,14 @@ DATABASE_TEXT = re.compile(
 )
 
 
+def unsafe(status: int, text: str) -> list[str]:
+    """What no answer may be, whatever the request: a 5xx, or one with the database's words."""
+    found = [f"{status} {text[:200]}"] if status >= 500 else []
+    if DATABASE_TEXT.search(text):
+        found.append(f"the database's text reached the client: {text[:200]}")
+    return found
+
+
 def problems(method: str, path: str, status: int, body: object) -> list[str]:
     """Where an answer differs from OpenAI's: [] when it conforms or is not covered."""
     if status >= 400:

@@ -178,11 +178,7 @@ def error_problems(line: str, path: str, status: int, body: object) -> list[str]
 
 def judge(line: str, carrier: str, hostile: str, request: Request, prefix: str, answer: httpx.Response) -> list[str]:
     where = f"{carrier} × {hostile} ({request.method} {prefix}{request.path.split('?')[0][:60]})"
-    found = []
-    if answer.status_code >= 500:
-        found.append(f"{where}: {answer.status_code} {answer.text[:160]}")
-    if conformance.DATABASE_TEXT.search(answer.text):
-        found.append(f"{where}: the database's text reached the client: {answer.text[:160]}")
+    found = [f"{where}: {problem}" for problem in conformance.unsafe(answer.status_code, answer.text)]
     if answer.status_code >= 400:
         try:
             body = answer.json()
