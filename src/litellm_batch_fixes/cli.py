@@ -387,7 +387,7 @@ def parser() -> argparse.ArgumentParser:
     )
     soak.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     soak.add_argument(
-        "--seconds", type=positive_seconds, default=300, help="the load phase (default: 300; the suite's: 75)"
+        "--seconds", type=positive_seconds, default=300, help="the load phase (default: 300; ./dev test skips the soak)"
     )
     soak.set_defaults(func=cmd_soak)
 

@@ -214,19 +214,23 @@ def test_every_string_a_request_carries_survives_hostile_text(proxy, request, sa
         # every carrier meets each of them and each pairing of them
         key, prefix = keys[index % 2], PREFIXES[index // 2 % 2]
         model = list(MODELS.values())[index // 4 % 2]
-        request_ = CARRIERS[carrier](Context(model, inputs[key, model]), HOSTILE[hostile])
-        options = dict(request_.options)
+        hostile_request = CARRIERS[carrier](Context(model, inputs[key, model]), HOSTILE[hostile])
+        options = dict(hostile_request.options)
         headers = {"Authorization": f"Bearer {key}", **options.pop("headers", {})}
         try:
             answer = httpx.request(
-                request_.method, f"{proxy.url}{prefix}{request_.path}", headers=headers, timeout=60, **options
+                hostile_request.method,
+                f"{proxy.url}{prefix}{hostile_request.path}",
+                headers=headers,
+                timeout=60,
+                **options,
             )
         except httpx.HTTPError as error:
             found.append(f"{carrier} × {hostile}: no answer ({type(error).__name__}: {error})")
             continue
         sent += 1
         statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-        found += judge(release(proxy), carrier, hostile, request_, prefix, answer)
+        found += judge(release(proxy), carrier, hostile, hostile_request, prefix, answer)
         if found and expected_to_fail:
             break
     say(f"hostile text: {sent} requests, statuses {dict(sorted(statuses.items()))}")

@@ -20,12 +20,12 @@ Judged at the end, after a grace period for the last batches and the poller:
 The report (requests, batches, faults, kills, the worst recovery) is printed with the
 suite's `[e2e]` lines. A plain `./dev test` skips it (--soak-seconds 0): it still finds
 open defects, intermittently. On 1.80.10:
-- after PostgreSQL restarts, a replica may answer virtual keys 401 "Authentication Error,
-  All connection attempts failed" (likely: its Prisma client can't reach its query engine for a
-  while), which no client retries;
-- a finished batch may go unbilled (no spend row; 2 of 76 in one 40 s run in which a replica
-  was killed). Likely cause, not yet shown: the kill fell between the poller's claim of the
-  batch (written to the database) and the spend writer's next write (the row was in memory).
+- after PostgreSQL restarts, a replica may answer virtual keys 401 "Authentication Error, …"
+  with the database's or its driver's words ("FATAL: the database system is starting up",
+  "All connection attempts failed"), which no client retries;
+- a completed batch may go unbilled (no spend row): 2 of 76 in a 40 s run with one replica
+  kill, 1 of 92 in a 30 s run with no kill, whose files the client had deleted. So not (only)
+  a kill; the cause is not found yet.
 On 1.108.7: a completed batch with a second poller row at $0 beside the right one (4 of 139
 in a 60 s run with two kills); in another run, a delete of a completed batch's file answered
 400 "Cannot delete file …" once (its reason was cut from the report).
@@ -50,15 +50,13 @@ import psycopg
 import pytest
 
 from litellm_batch_fixes.bench.clients import new_user_key
-from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
 from litellm_batch_fixes.stack import Stack
 
-from .flows import MODELS, TERMINAL, batch_lines, release
-from .test_batch_spend import POLLER_ROWS, WRITE_EVERY, cost_of
+from .flows import MODELS, TERMINAL, batch_lines
+from .test_batch_spend import POLL_EVERY, WRITE_EVERY, cost_of, poller_records, spend_stack
 
 WORKERS = 4  # concurrent users' flows; the machine has two cores for both replicas and the clients
-POLL_EVERY = 5  # the batch cost poller's interval on the soak's replicas
 FAULT_EVERY = 4  # seconds between injected upstream faults
 KILL_EVERY = (20, 35)  # seconds between replica kills (random in this range)
 GRACE = 90  # seconds after the load for the last batches to finish and be billed
@@ -239,16 +237,9 @@ def chaos(replicas: Replicas, database: EmbeddedPostgres, tally: Tally, stop: th
         )
 
 
-def poller_records(database_url: str, line: str, user_id: str) -> list[float]:
-    with psycopg.connect(database_url) as conn:
-        return [
-            row[0]
-            for row in conn.execute(
-                'SELECT spend FROM "LiteLLM_SpendLogs" WHERE "user" = %s AND call_type = \'aretrieve_batch\' AND '
-                + POLLER_ROWS[line],
-                (user_id,),
-            ).fetchall()
-        ]
+def spends(stack: Stack, user_id: str) -> list[float]:
+    """The poller's spend rows for the user's batches (test_batch_spend's rule for each line)."""
+    return [spend for spend, _, _ in poller_records(stack, user_id)]
 
 
 def doubled_records(database_url: str) -> list[tuple]:
@@ -268,7 +259,6 @@ def doubled_records(database_url: str) -> list[tuple]:
 
 @pytest.mark.slow_allowed(seconds=600, why="a soak: --soak-seconds of load, then a grace period for the poller")
 def test_replicas_under_faults_and_kills_lose_nothing(proxy, services, tmp_path, say, monkeypatch, pytestconfig):
-    line = release(proxy)
     seconds = pytestconfig.getoption("soak_seconds")
     if seconds <= 0:
         pytest.skip("the soak runs with ./dev soak (or --soak-seconds N): it still finds open defects, see its doc")
@@ -282,17 +272,7 @@ def test_replicas_under_faults_and_kills_lose_nothing(proxy, services, tmp_path,
             replicas = Replicas(
                 [
                     stacks.enter_context(
-                        Stack(
-                            state_dir=tmp_path / name,
-                            config=DEFAULT_CONFIG,
-                            build=proxy.build,
-                            port=0,
-                            database_url=database.url,
-                            mock_url=services.mock_url,
-                            batch_polling_interval=POLL_EVERY,
-                            spend_write_interval=WRITE_EVERY,
-                            log=lambda m, name=name: None,
-                        )
+                        spend_stack(proxy.build, tmp_path / name, database.url, services.mock_url, say=lambda _: None)
                     )
                     for name in ("a", "b")
                 ]
@@ -334,7 +314,7 @@ def test_replicas_under_faults_and_kills_lose_nothing(proxy, services, tmp_path,
             for batch_id, output in sorted(tally.outputs.items()):
                 user, _, model = tally.batches[batch_id]
                 expected = cost_of(replicas.stacks[0], output, model)[0]
-                while len(records := poller_records(database.url, line, user)) != 1 and time.monotonic() < billed_by:
+                while len(records := spends(replicas.stacks[0], user)) != 1 and time.monotonic() < billed_by:
                     time.sleep(1)
                 if len(records) != 1 or records[0] != pytest.approx(expected, rel=1e-9):
                     files = "deleted" if batch_id in tally.deleted else "kept"
