@@ -76,17 +76,20 @@ def test_requests_that_need_the_database_answer_503_without_its_text_while_it_is
     """Unpatched: with the database's socket gone, listing or retrieving a managed file or
     batch answered 500 with the query engine's own words ("Error occurred during query
     execution: ConnectorError(...)", "connect ENOENT .../.s.PGSQL.5432"), which tell a
-    client neither what happened nor that a retry may help."""
+    client neither what happened nor that a retry may help. A virtual key not used yet
+    (not in the proxy's cache, so read from the database) must answer 503 too, not 401."""
     with own_stack(proxy.build, state_dir, say, database_url=None) as stack:
         _, user = new_user(stack, "outage")
         model = MODELS["gpt"]
         uploaded = upload_batch_input(user, model, batch_lines(model, ["one"]))
         created = create_batch(user, uploaded.id)
+        _, unused = new_user(stack, "outage-unused")  # its key is read from the database on first use
         [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
         postgres.stop()
         say("health: PostgreSQL stopped under the proxy")
         found = []
-        for who, key in (("virtual key", user.api_key), ("master key", stack.master_key)):
+        keys = (("virtual key", user.api_key), ("unused virtual key", unused.api_key), ("master key", stack.master_key))
+        for who, key in keys:
             for verb, path in (
                 ("files.list", "/v1/files"),
                 ("batches.list", "/v1/batches"),
