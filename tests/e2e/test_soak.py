@@ -22,10 +22,10 @@ suite's `[e2e]` lines. A plain `./dev test` skips it (--soak-seconds 0): it stil
 defects, intermittently. Fixed since (test_database_outage has their deterministic tests):
 on 1.80.10 a replica answering virtual keys 401 with the database's words after the
 PostgreSQL restart (0048) and spend written during the restart dropped (0049), one cause
-of a completed batch with no spend row (1 of 92 in a 30 s run without a kill). Still open,
-not re-run since: a batch billed by a replica killed before its queued spend was written
-goes unbilled (2 of 76 in a 40 s run with one kill); on 1.108.7 a completed batch with a
-second poller row at $0 beside the right one (4 of 139 in a 60 s run with two kills), and
+of a completed batch with no spend row (1 of 92 in a 30 s run without a kill), and a batch
+billed by a replica killed before its queued spend was written (2 of 76 in a 40 s run with
+one kill; 0050, tested in test_batch_spend). Still open: on 1.108.7 a completed batch with
+a second poller row at $0 beside the right one (4 of 139 in a 60 s run with two kills), and
 once a delete of a completed batch's file answering 400 "Cannot delete file …".
 """
 
