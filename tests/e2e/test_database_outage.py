@@ -23,14 +23,9 @@ from litellm_batch_fixes.stack import Stack
 from . import conformance
 from .flows import MODELS, new_user
 from .test_batch_spend import WRITTEN_WITHIN, key_spend, spend_stack
-from .test_faults import own_stack
+from .test_faults import embedded_postgres, own_stack
 
 BACK_WITHIN = 15  # seconds after the database takes connections again: answers are good again
-
-
-def embedded_postgres(stack: Stack) -> EmbeddedPostgres:
-    [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
-    return postgres
 
 
 @contextlib.contextmanager

@@ -71,6 +71,12 @@ def own_stack(build: str, directory: Path, say, database_url: str | None, mock_u
     )
 
 
+def embedded_postgres(stack: Stack) -> EmbeddedPostgres:
+    """The stack's own PostgreSQL (an `own_stack` with no database URL starts one)."""
+    [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
+    return postgres
+
+
 @pytest.fixture(scope="module")
 def faulty(patched_build, services, tmp_path_factory, say):
     database = services.database_for(f"litellm_faults_{patched_build}".replace(".", "_"))
@@ -165,8 +171,7 @@ def test_a_database_outage_fails_fast_and_the_proxy_serves_again_once_it_is_back
         client = sdk(stack, timeout=30)
         model = MODELS["gpt"]
         uploaded, created, _ = run_batch(client, model, say, prompts=["one"])
-        # the stack's own PostgreSQL (its first service is the state directory's lock)
-        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
+        postgres = embedded_postgres(stack)
         postgres.stop()
         say("faults: PostgreSQL stopped under the proxy")
         for call in (

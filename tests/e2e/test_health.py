@@ -15,11 +15,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from litellm_batch_fixes.postgres import EmbeddedPostgres
-
 from . import conformance
 from .flows import MODELS, batch_lines, create_batch, new_user, upload_batch_input
-from .test_faults import own_stack
+from .test_faults import embedded_postgres, own_stack
 
 READY = (200, "connected")
 LOST_WITHIN = 5  # seconds after the database stopped: readiness must have said so
@@ -55,7 +53,7 @@ def test_readiness_fails_within_seconds_of_losing_the_database_and_recovers(prox
     minutes (and writes "db": "connected" whatever it found), 1.108.7 for 15 s."""
     with own_stack(proxy.build, state_dir, say, database_url=None) as stack:
         assert readiness(stack.url) == READY  # a fresh check, just before the loss
-        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
+        postgres = embedded_postgres(stack)
         postgres.stop()
         say("health: PostgreSQL stopped under the proxy")
         took = readiness_until(stack.url, lambda seen: seen != READY, LOST_WITHIN, "the database stopped")
@@ -84,7 +82,7 @@ def test_requests_that_need_the_database_answer_503_without_its_text_while_it_is
         uploaded = upload_batch_input(user, model, batch_lines(model, ["one"]))
         created = create_batch(user, uploaded.id)
         _, unused = new_user(stack, "outage-unused")  # its key is read from the database on first use
-        [postgres] = [service for service in stack.services if isinstance(service, EmbeddedPostgres)]
+        postgres = embedded_postgres(stack)
         postgres.stop()
         say("health: PostgreSQL stopped under the proxy")
         found = []
