@@ -241,7 +241,8 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
         log(f"{build} build: copying {unpatched}")
         _copy_venv(unpatched, venv, private_directories(patches))
     else:
-        log(f"{build} build: creating {venv} from {lock.name}")
+        pins = sum(1 for text in lock.read_text().splitlines() if "==" in text and not text.startswith((" ", "#")))
+        log(f"{build} build: creating {venv}: {pins} pinned packages from {lock.name} (about a minute)")
         _run_step("creating the venv", [sys.executable, "-m", "venv", str(venv)], log)
         _run_step(
             "installing the pinned proxy requirements", [*_installer(python), "--require-hashes", "-r", str(lock)], log

@@ -23,6 +23,9 @@ from .prisma_engine import PrismaBridgeError
 from .processes import StartupError
 from .releases import LINES, UnknownLine, line, lines
 
+# When the command started: ./dev sets it before it builds its own environment.
+COMMAND_STARTED = float(os.environ.get("LBF_COMMAND_STARTED") or time.time())
+
 
 def log(message: str) -> None:
     print(message, flush=True)
@@ -78,7 +81,6 @@ def cmd_proxy(args: argparse.Namespace) -> int:
         log=log,
     )
     url_file = args.state_dir / "url"
-    started = time.monotonic()
     try:
         stack.start()
         assert stack.proxy is not None, "a started stack has its proxy"
@@ -87,7 +89,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
             if os.environ.get("DATABASE_URL")
             else f"embedded PostgreSQL, data in {args.state_dir / 'postgres'}"
         )
-        log(f"\nLiteLLM proxy ({stack.build}) ready in {time.monotonic() - started:.1f}s at {stack.url}")
+        log(f"\nLiteLLM proxy ({stack.build}) ready in {time.time() - COMMAND_STARTED:.1f}s at {stack.url}")
         log(f"  master key: {stack.master_key}  (from {stack.key_source})")
         log(f"  database:   {database}")
         if stack.mock_url:
@@ -152,12 +154,27 @@ def pytest_option(pytest_args: list[str], name: str) -> str | None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    if {"-h", "--help"} & set(args.pytest_args):
+        return print_test_help()
     spec = pytest_option(args.pytest_args, "--litellm") or os.environ.get("LBF_TEST_LITELLM", "default")
     for release in lines(spec):  # up front, so a first run shows its progress, not a silent minute
         for build in BUILDS if release.series_path else ("unpatched",):  # a checked release: as is
             ensure_build(release.build(build), log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
     return subprocess.call(command, cwd=ROOT)
+
+
+def print_test_help() -> int:
+    """pytest's help with the project's own options first, without building anything."""
+    text = subprocess.run([sys.executable, "-m", "pytest", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+    lines_ = text.splitlines()
+    start = next((i for i, text_line in enumerate(lines_) if text_line.startswith("litellm-batch-fixes:")), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(lines_)) if lines_[i] and not lines_[i][0].isspace()), len(lines_))
+        print("./dev test [PYTEST ARGUMENTS]: the project's options, then pytest's own\n")
+        print("\n".join(lines_[start:end]).rstrip() + "\n")
+    print(text, end="")
+    return 0
 
 
 def run_one_test_file(litellm: str, path: str, options: list[str], pytest_args: list[str]) -> int:
@@ -247,6 +264,22 @@ def positive_seconds(value: str) -> int:
     return seconds
 
 
+PROXY_ENVIRONMENT = """environment:
+  DATABASE_URL                  the PostgreSQL to keep state in (default: an embedded one in STATE_DIR)
+  LITELLM_MASTER_KEY            the master key (default: generated once into STATE_DIR/master-key)
+  LITELLM_SALT_KEY              the key that encrypts stored credentials (default: STATE_DIR/salt-key)
+  MOCK_SERVER_URL               as --mock-url
+  PROXY_BATCH_POLLING_INTERVAL  as --batch-polling-interval
+  PRISMA_QUERY_ENGINE_BINARY    Prisma's native query engine, used instead of the bundled bridge
+  LITELLM_BATCH_FIXES_VENVS     where the builds go (default: .venv)
+  AZURE_API_BASE, AZURE_API_KEY, AZURE_BATCH_DEPLOYMENT
+                                a real Azure OpenAI deployment (the template in litellm-config.yaml)
+
+It prints the URL, the master key and the database when ready, writes the URL to
+STATE_DIR/url while it runs, and keeps logs in STATE_DIR/logs. Only one ./dev proxy runs
+on a state directory at a time."""
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="./dev", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -264,18 +297,32 @@ def parser() -> argparse.ArgumentParser:
     )
     setup.set_defaults(func=cmd_setup)
 
-    proxy = sub.add_parser("proxy", help="run the proxy on PostgreSQL with the mock upstream")
+    proxy = sub.add_parser(
+        "proxy",
+        help="run the proxy on PostgreSQL with the mock upstream",
+        description="Build the proxy (once), start PostgreSQL (embedded unless $DATABASE_URL) and the mock "
+        "upstream (when the config uses it), apply LiteLLM's schema, run the proxy until Ctrl-C.",
+        epilog=PROXY_ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     proxy.add_argument("--unpatched", action="store_true", help="run the build without patches")
     proxy.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
-    proxy.add_argument("--port", type=int, default=4000)
-    proxy.add_argument("--host", default="127.0.0.1")
+    proxy.add_argument("--port", type=int, default=4000, help="the proxy's port (default: 4000)")
+    proxy.add_argument(
+        "--host", default="127.0.0.1", help="the address it listens on (default: 127.0.0.1, this machine only)"
+    )
     proxy.add_argument(
         "--state-dir",
         type=Path,
         help=f"database, mock state, keys and logs (default: {DEFAULT_STATE_DIR}, "
         f"{DEFAULT_STATE_DIR}-VERSION for another line)",
     )
-    proxy.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    proxy.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="LiteLLM's config: models and deployments (default: litellm-config.yaml)",
+    )
     proxy.add_argument(
         "--batch-polling-interval",
         type=positive_seconds,
@@ -391,6 +438,7 @@ def parser() -> argparse.ArgumentParser:
     )
     soak.set_defaults(func=cmd_soak)
 
+    sub.add_parser("python", help="the dev Python, with the pinned openai SDK (e.g. ./dev python examples/…)")
     test = sub.add_parser("test", help="run the test suite (arguments go to pytest)")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(func=cmd_test)
@@ -401,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["test"]:  # everything after `test` belongs to pytest, options included
         args = argparse.Namespace(func=cmd_test, pytest_args=argv[1:])
+    elif argv[:1] == ["python"]:  # the dev Python itself, for the examples
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, *argv[1:]])
     else:
         top = parser()
         args, rest = top.parse_known_args(argv)
