@@ -41,7 +41,7 @@
       });
       checks = perSystem (outputs: outputs.checks);
       formatter = perSystem (outputs: outputs.formatter);
-      # services.litellm-batch-fixes (README, "Deploy on NixOS").
+      # services.litellm-batch-fixes (docs/deploy.md).
       nixosModules.default = import ./nix/nixos-module.nix {
         packagesFor = system: self.packages.${system};
       };

@@ -1,7 +1,7 @@
 # A Python 3.11 venv installed exactly as ./dev installs its venvs: pip with
 # --require-hashes from one of requirements/*.txt, but offline, from the fetched wheels.
 # manylinux wheels expect libstdc++/libgcc_s/libz from the host: autoPatchelf links them to
-# nixpkgs' instead (the sonames each wheel needs: README, "What was verified where").
+# nixpkgs' instead (the sonames each wheel needs: docs/nix.md).
 {
   stdenv,
   python,

@@ -219,6 +219,18 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return run(log, fix_first=args.fix)
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from .docs import PATCHES_DOC, check, write
+
+    if args.check:
+        if check():
+            return 0
+        print(f"error: {PATCHES_DOC.relative_to(ROOT)} is not current: run ./dev docs", file=sys.stderr)
+        return 1
+    log(f"wrote {write().relative_to(ROOT)}")
+    return 0
+
+
 def cmd_sandbox_rehearsal(args: argparse.Namespace) -> int:
     from .sandbox_rehearsal import RehearsalError, rehearse
 
@@ -379,6 +391,10 @@ def parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="ruff, mypy, shellcheck, actionlint and the Nix files' layout")
     lint.add_argument("--fix", action="store_true", help="first let ruff format and fix what it can")
     lint.set_defaults(func=cmd_lint)
+
+    docs = sub.add_parser("docs", help="write docs/patches.md from the patches' DEP-3 headers and their tests")
+    docs.add_argument("--check", action="store_true", help="only say whether it is current (exit 1 if not)")
+    docs.set_defaults(func=cmd_docs)
 
     rehearsal = sub.add_parser(
         "sandbox-rehearsal",

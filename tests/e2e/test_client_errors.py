@@ -6,7 +6,7 @@ Unknown, foreign, forged and raw provider ids answer 404; malformed ids and inva
 parameters 400 naming the parameter; a provider's own 4xx passes through. The table runs
 on each line's patched build, both models; the marked tests below prove each patch on
 its own. LiteLLM 1.108.7 answers some cases otherwise on purpose: UPSTREAM_1_108_7 says
-which and why (README, "Upgrading from 1.80.10").
+which and why (docs/upgrading.md).
 """
 
 from __future__ import annotations

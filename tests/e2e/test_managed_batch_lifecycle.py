@@ -30,7 +30,7 @@ def test_e2e_managed_batch(proxy, client: openai.OpenAI, model: str, say) -> Non
     assert sorted(line["custom_id"] for line in lines) == ["request-0", "request-1"]
     assert all(line["response"]["status_code"] == 200 for line in lines)
 
-    # 1.108.7 refuses the target_model_names filter on purpose (README, "Upgrading from 1.80.10")
+    # 1.108.7 refuses the target_model_names filter on purpose (docs/upgrading.md)
     by_model = {} if release(proxy) == "1.108.7" else {"target_model_names": model}
     say(f"[{model}] listing batches {'with target_model_names' if by_model else '(all of the caller)'}")
     listed = client.batches.list(extra_query=by_model)

@@ -29,7 +29,7 @@ models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 OWNERS = ("user a", "team a key", "team a's user", "key with neither", "admin")
 ROUTES = ("/v1", "")  # with and without the version prefix, alternately
 # Another principal's object: ours answers 404 (it doesn't confirm the id exists);
-# LiteLLM 1.108.7 answers 403 (README, "Upgrading from 1.80.10").
+# LiteLLM 1.108.7 answers 403 (docs/upgrading.md).
 REFUSED = {"1.80.10": {404}, "1.108.7": {403, 404}}
 
 

@@ -1,5 +1,5 @@
 """Upgrading a deployment from the 1.80.10 line to 1.108.7 on the same database, keys and
-upstream (README, "Upgrading from 1.80.10"): what was made before is served after."""
+upstream (docs/upgrading.md): what was made before is served after."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Each release line's patch series: complete, documented (DEP-3), applies cleanly and only once."""
+"""Each release line's patch series: complete, documented (DEP-3), applies cleanly and only once,
+and each patch has a regression test (leave-one-out runs it on the series without the patch)."""
 
 from __future__ import annotations
 
 import pytest
 
+from litellm_batch_fixes.docs import tests_by_patch
 from litellm_batch_fixes.patches import (
     Patch,
     PatchError,
@@ -100,3 +102,12 @@ def test_a_series_without_one_patch_also_loses_the_patches_written_on_it(
     copy_touched_files(without, pristine_site_packages, tmp_path)
     kept, dropped = applicable(tmp_path, without)
     assert ([p.name[:4] for p in dropped], len(kept)) == (["0030", "0034", "0035", "0036", "0045"], len(series) - 6)
+
+
+def test_every_patch_of_every_series_has_a_regression_test() -> None:
+    """Leave-one-out builds a line without a patch only when a test is marked for it."""
+    marked = tests_by_patch()
+    untested = {
+        f"{version}: {patch.name}" for version, series in SERIES.items() for patch in series if patch.name not in marked
+    }
+    assert not untested, sorted(untested)
