@@ -78,7 +78,6 @@ class Report:
     """Per ELF file (relative path): the sonames it needs from outside the tree."""
 
     external: dict[str, list[str]] = field(default_factory=dict)
-    shipped: set[str] = field(default_factory=set)
 
     def unresolved(self) -> dict[str, list[str]]:
         return {
@@ -110,7 +109,7 @@ def scan(tree: Path) -> Report:
         if sonames is not None:
             needs[str(path.relative_to(tree))] = sonames
             names.add(path.name)
-    report = Report(shipped=names)
+    report = Report()
     for needer, sonames in needs.items():
         report.external[needer] = [s for s in sonames if s not in names]
     return report

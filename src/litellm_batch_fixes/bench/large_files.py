@@ -11,7 +11,6 @@ from pathlib import Path
 from .clients import ROUTES, Route, direct_client, proxy_client, upload_kwargs
 from .stats import PeakRss
 
-MB = 1_000_000
 # (name, lines, bytes per line): a realistic 100 MB input (~2 KB requests), the 200 MB maximum.
 SIZES = (("50,000 lines, 100 MB", 50_000, 2_000), ("100,000 lines, 200 MB", 100_000, 2_000))
 
