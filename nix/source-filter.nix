@@ -5,6 +5,7 @@
 { lib, root }:
 let
   wanted = [
+    "examples"
     "hook-registration"
     "litellm-config.yaml"
     "mock-server"

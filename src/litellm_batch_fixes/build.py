@@ -242,7 +242,7 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
         _copy_venv(unpatched, venv, private_directories(patches))
     else:
         pins = sum(1 for text in lock.read_text().splitlines() if "==" in text and not text.startswith((" ", "#")))
-        log(f"{build} build: creating {venv}: {pins} pinned packages from {lock.name} (about a minute)")
+        log(f"{build} build: creating {venv}: {pins} pinned packages from {lock.name}")
         _run_step("creating the venv", [sys.executable, "-m", "venv", str(venv)], log)
         _run_step(
             "installing the pinned proxy requirements", [*_installer(python), "--require-hashes", "-r", str(lock)], log

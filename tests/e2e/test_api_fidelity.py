@@ -105,6 +105,17 @@ def test_an_authentication_error_carries_no_key_material(proxy) -> None:
             assert secret not in answer.text, f"the answer carries {secret!r}: {answer.text[:300]}"
 
 
+@pytest.mark.patch("0028-error-fields-never-the-string-none.patch")
+@pytest.mark.parametrize("path", ["/v1/files", "/v1/batches", "/files", "/openai/v1/batches"])
+def test_error_fields_are_never_the_string_none(proxy, path: str) -> None:
+    """Unpatched (both lines): the 401 for a key without "sk-" answers `"param": "None"`,
+    Python's None written out, which a client checking `error.param is None` misreads."""
+    answer = httpx.get(f"{proxy.url}{path}", headers={"Authorization": "Bearer not-a-proxy-key"}, timeout=30)
+    assert answer.status_code == 401, answer.text[:300]
+    error = answer.json()["error"]
+    assert "None" not in (error["type"], error["param"], error["code"]), error
+
+
 @pytest.mark.patch("0026-uploaded-file-keeps-its-name-and-status.patch")
 @models
 def test_an_uploaded_file_keeps_its_name_and_the_providers_status(user_client, model: str) -> None:
