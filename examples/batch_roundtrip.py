@@ -1,6 +1,6 @@
 """A batch through the proxy with the official openai SDK, from upload to clean-up.
 
-    OPENAI_API_KEY=$(cat .state/master-key) .venv/dev/bin/python examples/batch_roundtrip.py
+    OPENAI_API_KEY=$(cat .state/master-key) ./dev python examples/batch_roundtrip.py
 
 Uploads two requests (one the model refuses), creates a batch, polls it until it ends,
 prints its output and error files, then deletes the files. The key is any key of the proxy
