@@ -393,11 +393,10 @@ UPSTREAM_1_108_7 = {
     "batches.cancel the provider's id of the caller's own batch": (400, None),
     "batches.create a raw unknown input file": (400, "input_file_id"),
     "batches.create a deleted input file": (404, None),
-    # An unknown order value is ignored; batches.list takes limit 0-100.
+    # An unknown order value is ignored.
     # An unknown model in files.list: 400 from its credentials lookup, no param named.
     "files.list for an unknown model": (400, None),
     "files.list order=sideways": (200, None),
-    "batches.list limit=0": (200, None),
 }
 CONTRACTS = {"1.108.7": UPSTREAM_1_108_7}
 

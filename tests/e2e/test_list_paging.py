@@ -59,9 +59,12 @@ def test_many_batches_page_through_newest_first_each_once(proxy) -> None:
     assert client.batches.list(limit=5, after=seeded[9]).data[0].id == seeded[10]
 
 
+@pytest.mark.patch(
+    "0051-list-managed-batches-by-target-model.patch", needs={"1.80.10": ["0011-list-managed-batches.patch"]}
+)
 def test_a_model_s_batches_page_through_among_the_others(proxy) -> None:
-    if release(proxy) != "1.80.10":
-        pytest.skip("1.108.7 refuses target_model_names on managed batches (on purpose)")
+    """Unpatched 1.108.7: 400 "Filtering by 'target_model_names' is not supported when using
+    managed batches". (1.80.10 without 0011 lists the provider's batches, not the caller's.)"""
     user_id, client = new_user(proxy, "pager")
     seeded = seed_batches(proxy.database_url, user_id, SEEDED, list(MODEL_IDS.values()))
     gpt = MODEL_IDS[MODELS["gpt"]]
@@ -70,6 +73,18 @@ def test_a_model_s_batches_page_through_among_the_others(proxy) -> None:
         lambda **kw: client.batches.list(extra_query={"target_model_names": MODELS["gpt"]}, **kw), limit=50
     )
     assert (ids, more) == (wanted, [True, True, False])
+
+
+@pytest.mark.patch("0052-batch-list-limit-from-1.patch", needs={"1.80.10": ["0011-list-managed-batches.patch"]})
+def test_batches_list_takes_a_limit_from_1_to_100(proxy) -> None:
+    """Unpatched 1.108.7: limit=0 answers 200 with an empty page; OpenAI's API takes 1 to 100."""
+    _, client = new_user(proxy, "limit")
+    for limit in (0, 1, 100, 101):
+        answer = httpx.get(
+            f"{proxy.url}/v1/batches", params={"limit": limit}, headers={"Authorization": f"Bearer {client.api_key}"}
+        )
+        expected = (200, None) if 1 <= limit <= 100 else (400, "limit")
+        assert (answer.status_code, answer.json().get("error", {}).get("param")) == expected, (limit, answer.text)
 
 
 @pytest.mark.patch("0045-files-list-skips-files-the-provider-lost.patch")
