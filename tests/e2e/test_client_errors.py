@@ -380,11 +380,9 @@ BATCH_VERBS = ("batches.retrieve", "batches.cancel")
 UPSTREAM_1_108_7 = {
     # A malformed id is asked of the provider, which has no such object: 404, not 400.
     **_on(FILE_VERBS + BATCH_VERBS, ("unicode", "5,000 characters", "spaces"), (404, None)),
-    # Another user's object: 403 "does not have access" (ours: 404, which doesn't confirm it
-    # exists). Neither shows the object.
-    **_on(FILE_VERBS, ("another user's file",), (403, None)),
-    **_on(BATCH_VERBS, ("another user's batch",), (403, None)),
-    "batches.create another user's input file": (403, None),
+    # Another user's input file: 404 as on 1.80.10 (0053), but the check that refuses it
+    # names no parameter.
+    "batches.create another user's input file": (404, None),
     # A raw provider id reaches the provider: 1.108.7 serves unmanaged files and batches
     # through the same routes, so the provider's id of the caller's own object answers
     # like the provider does (200; cancelling a completed batch, the provider's 400).
@@ -462,15 +460,15 @@ def test_a_providers_client_error_keeps_its_status(client: openai.OpenAI, model:
 
 
 @pytest.mark.patch(
-    "0013-unknown-and-foreign-ids-answer-404.patch", contract={"1.108.7": "another user's input file answers 403"}
+    "0013-unknown-and-foreign-ids-answer-404.patch", needs={"1.108.7": ["0053-other-callers-objects-answer-404.patch"]}
 )
 @pytest.mark.cools_down
 @models
 def test_unknown_raw_and_foreign_ids_answer_404(proxy, client: openai.OpenAI, user_client, model: str) -> None:
     """Unpatched: 500 "The api_key client option must be set" for raw and unknown ids,
     500 "list index out of range" cancelling a forged batch id, and another user's input
-    file accepted for a batch. LiteLLM 1.108.7 refuses another user's file with 403 on
-    purpose (UPSTREAM_1_108_7)."""
+    file accepted for a batch. Unpatched 1.108.7 refuses another user's file with 403,
+    which confirms the id exists (0053)."""
     for call in (
         lambda: client.files.retrieve("file-abc123"),
         lambda: client.files.content("doesnotexist"),
@@ -481,10 +479,7 @@ def test_unknown_raw_and_foreign_ids_answer_404(proxy, client: openai.OpenAI, us
     owner, other = user_client("owner"), user_client("other")
     theirs = upload_batch_input(owner, model, batch_lines(model, ["mine"]))
     refused = error_of(lambda: create_batch(other, theirs.id))
-    if release(proxy) == "1.108.7":
-        assert refused.status_code == 403
-    else:
-        assert (refused.status_code, refused.body["param"]) == (404, "input_file_id")
+    assert refused.status_code == 404, refused
 
 
 @pytest.mark.patch("0014-files-batches-request-validation.patch")

@@ -6,8 +6,8 @@ Owners (a user alone, a team's key without a user, a user of that team, a key wi
 neither user nor team, the master key) each make one finished batch per model with one
 failing line, so it has an input, an output and an error file. Every principal then
 retrieves, downloads, lists, cancels, uses and deletes each of them, on `/v1/...` and
-`/...` alike: a principal the model lets in gets the object; any other gets 404 (1.108.7:
-403) with an OpenAI error body and the object is unchanged. Never a 5xx.
+`/...` alike: a principal the model lets in gets the object; any other gets 404, as for an
+unknown id, with an OpenAI error body, and the object is unchanged. Never a 5xx.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ import openai
 import pytest
 
 from . import conformance
-from .flows import MODELS, TERMINAL, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
+from .flows import MODELS, TERMINAL, batch_lines, create_batch, new_user, release, run_batch, sdk, upload_batch_input
 from .principals import Principal, make_keys, principals, run_id
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 OWNERS = ("user a", "team a key", "team a's user", "key with neither", "admin")
 ROUTES = ("/v1", "")  # with and without the version prefix, alternately
 # Another principal's object: ours answers 404 (it doesn't confirm the id exists);
-# LiteLLM 1.108.7 answers 403 (docs/upgrading.md).
-REFUSED = {"1.80.10": {404}, "1.108.7": {403, 404}}
+# 404 on every line, as for an unknown id (1.108.7: 0053).
+REFUSED = {404}
 
 
 @dataclass
@@ -87,7 +87,7 @@ def cells(world: World, model: str):
 
 
 def refused(world: World, answer: httpx.Response) -> bool:
-    return answer.status_code in REFUSED[world.release] and "error" in answer.json()
+    return answer.status_code in REFUSED and "error" in answer.json()
 
 
 FILE_KINDS = ("input", "output", "error")
@@ -263,3 +263,39 @@ def test_keys_without_a_user_reach_only_their_own_and_their_teams_objects(proxy,
             reached(lambda other=other: other.batches.retrieve(created.id)),
         )
     assert seen == {"team b key": (False, False), "key with neither": (False, False), "team a second key": (True, True)}
+
+
+@pytest.mark.patch(
+    "0053-other-callers-objects-answer-404.patch",
+    needs={
+        "1.80.10": [
+            "0008-managed-file-access-retrieve-delete.patch",
+            "0010-managed-batch-cancel-owner-only.patch",
+            "0013-unknown-and-foreign-ids-answer-404.patch",
+        ]
+    },
+)
+@models
+def test_another_callers_objects_answer_as_unknown_ids_do(proxy, model: str) -> None:
+    """Unpatched 1.108.7: 403 "User <id> does not have access to the file <id>", which tells
+    a prober the id is real (an unknown id answers 404)."""
+    (_, owner), (_, other) = new_user(proxy, "owner"), new_user(proxy, "prober")
+    uploaded = upload_batch_input(owner, model, batch_lines(model, ["one"]))
+    created = create_batch(owner, uploaded.id)
+    calls = {
+        "files.retrieve": lambda: other.files.retrieve(uploaded.id),
+        "files.content": lambda: other.files.content(uploaded.id),
+        "files.delete": lambda: other.files.delete(uploaded.id),
+        "batches.retrieve": lambda: other.batches.retrieve(created.id),
+        "batches.cancel": lambda: other.batches.cancel(created.id),
+        "batches.create": lambda: create_batch(other, uploaded.id),
+    }
+    statuses = {}
+    for verb, call in calls.items():
+        try:
+            call()
+            statuses[verb] = 200
+        except openai.APIStatusError as refused:
+            statuses[verb] = refused.status_code
+    assert statuses == dict.fromkeys(calls, 404)
+    assert owner.files.retrieve(uploaded.id).id == uploaded.id

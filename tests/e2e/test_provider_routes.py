@@ -8,8 +8,8 @@ hold it, so a caller can know another user's raw ids. The table asks every route
 raw ids of three kinds: another user's, the caller's own, unknown. Each answer is below
 500 and, as an error, an OpenAI error body with nothing of the provider's or the
 database's internals; another user's id is never served. 1.80.10 answers 404 for all
-three kinds (the managed id is the way in); 1.108.7 answers another user's 403 and serves
-the caller's own raw id through its deployment, both kept as its contract.
+three kinds (the managed id is the way in); 1.108.7 answers another user's 404 too (0053)
+and serves the caller's own raw id through its deployment, kept as its contract.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from .flows import (
     create_batch,
     new_user,
     provider_file_id,
-    release,
     run_batch,
     upload_batch_input,
 )
@@ -188,9 +187,7 @@ def test_provider_routes_answer_raw_ids_without_a_5xx(proxy, say) -> None:
             listed = http.get("/openai/v1/batches", params={"target_model_names": model})
         except httpx.TransportError as dropped:  # the bug's symptom too: the connection went
             pytest.fail(f"batches.list on /openai/v1: the connection was dropped ({dropped!r})")
-    # 1.108.7 answers another user's raw batch 403 (UPSTREAM_1_108_7 in test_client_errors.py)
-    theirs_answer = 403 if release(proxy) == "1.108.7" else 404
-    expected = [404, theirs_answer, 404, 404, theirs_answer, 404]
+    expected = [404, 404, 404, 404, 404, 404]
     assert [status for status, _ in answers] == expected, answers
     assert listed.status_code >= 400 or raw_batch not in listed.text, listed.text[:300]
 
@@ -238,7 +235,8 @@ RAW_INPUT_CREATES: tuple[tuple[str, dict[str, str]], ...] = (
 
 @pytest.mark.patch(
     "0046-batch-create-raw-input-file-checked.patch",
-    contract={"1.108.7": "another caller's raw id answers 403; the caller's own raw id is served"},
+    contract={"1.108.7": "the caller's own raw id is served"},
+    needs={"1.108.7": ["0053-other-callers-objects-answer-404.patch"]},
 )
 def test_batch_create_never_takes_another_users_raw_input_file(proxy) -> None:
     """Unpatched (both lines): with "model" in the body the batch is created on the other
@@ -249,7 +247,7 @@ def test_batch_create_never_takes_another_users_raw_input_file(proxy) -> None:
     (_, owner), (_, other) = new_user(proxy, "owner"), new_user(proxy, "other")
     theirs = upload_batch_input(owner, model, batch_lines(model, ["theirs"]))
     raw_file = provider_file_id(theirs.id)
-    refused = 403 if release(proxy) == "1.108.7" else 404
+    refused = 404
     body = {"input_file_id": raw_file, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
     with httpx.Client(base_url=proxy.url, timeout=60, headers={"Authorization": f"Bearer {other.api_key}"}) as http:
         answers = {
@@ -265,7 +263,7 @@ def test_batch_create_never_takes_another_users_raw_input_file(proxy) -> None:
 @pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 def test_a_refused_create_with_null_metadata_answers_its_4xx(proxy, model) -> None:
     """Unpatched 1.108.7: another user's input file with "metadata": null (which the API
-    allows) answered 500 "'NoneType' object has no attribute 'update'" instead of 403."""
+    allows) answered 500 "'NoneType' object has no attribute 'update'" instead of its 4xx."""
     (_, owner), (_, other) = new_user(proxy, "owner"), new_user(proxy, "other")
     theirs = upload_batch_input(owner, model, batch_lines(model, ["theirs"]))
     body = {
