@@ -203,23 +203,12 @@ def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batche
     assert alice.batches.cancel(created.id).id == created.id
 
 
-@pytest.mark.patch(
-    "0011-list-managed-batches.patch", contract={"1.108.7": "listing by target_model_names answers 400 on purpose"}
-)
-@pytest.mark.parametrize("by_model", [False, True], ids=["all", "target_model_names"])
-def test_list_shows_own_managed_batches_newest_first(proxy, user_client, by_model: bool, say) -> None:
-    """LiteLLM 1.108.7 lists the caller's managed batches the same way, but refuses the
-    target_model_names filter on purpose (400 naming it): the contract kept there."""
+def own_batches_are_listed_newest_first(user_client, query: dict) -> None:
+    """Alice's three batches, newest first, paged by limit and after; none of Bob's."""
     alice, bob = user_client("alice"), user_client("bob")
     model = MODELS["gpt"]
     created = [create_managed_batch(alice, model).id for _ in range(3)]
     create_managed_batch(bob, model)
-    query = {"target_model_names": model} if by_model else {}
-    if by_model and release(proxy) == "1.108.7":
-        with pytest.raises(openai.BadRequestError) as refused:
-            alice.batches.list(extra_query=query)
-        assert refused.value.body["param"] == "target_model_names"
-        return
     listed = alice.batches.list(extra_query=query)
     assert [b.id for b in listed.data] == created[::-1]
     assert alice.batches.retrieve(listed.data[0].id).id == created[-1]
@@ -228,6 +217,20 @@ def test_list_shows_own_managed_batches_newest_first(proxy, user_client, by_mode
     rest = alice.batches.list(limit=2, after=first.data[-1].id, extra_query=query)
     assert ([b.id for b in rest.data], rest.has_more) == ([created[0]], False)
     assert not {b.id for b in bob.batches.list(extra_query=query).data} & set(created)
+
+
+@pytest.mark.patch("0011-list-managed-batches.patch")
+def test_list_shows_own_managed_batches_newest_first(user_client) -> None:
+    own_batches_are_listed_newest_first(user_client, {})
+
+
+@pytest.mark.patch(
+    "0051-list-managed-batches-by-target-model.patch", needs={"1.80.10": ["0011-list-managed-batches.patch"]}
+)
+def test_list_by_model_shows_own_managed_batches_newest_first(user_client) -> None:
+    """Unpatched 1.108.7: 400 "Filtering by 'target_model_names' is not supported when
+    using managed batches"."""
+    own_batches_are_listed_newest_first(user_client, {"target_model_names": MODELS["gpt"]})
 
 
 def test_list_limit_out_of_range_is_a_400(client: openai.OpenAI) -> None:

@@ -391,10 +391,8 @@ UPSTREAM_1_108_7 = {
     "batches.cancel the provider's id of the caller's own batch": (400, None),
     "batches.create a raw unknown input file": (400, "input_file_id"),
     "batches.create a deleted input file": (404, None),
-    # An unknown order value is ignored.
     # An unknown model in files.list: 400 from its credentials lookup, no param named.
     "files.list for an unknown model": (400, None),
-    "files.list order=sideways": (200, None),
 }
 CONTRACTS = {"1.108.7": UPSTREAM_1_108_7}
 
@@ -480,6 +478,24 @@ def test_unknown_raw_and_foreign_ids_answer_404(proxy, client: openai.OpenAI, us
     theirs = upload_batch_input(owner, model, batch_lines(model, ["mine"]))
     refused = error_of(lambda: create_batch(other, theirs.id))
     assert refused.status_code == 404, refused
+
+
+@pytest.mark.patch(
+    "0054-files-list-order-asc-or-desc.patch", needs={"1.80.10": ["0014-files-batches-request-validation.patch"]}
+)
+@models
+def test_files_list_takes_order_asc_or_desc(proxy, user_client, model: str) -> None:
+    """Unpatched 1.108.7: order=sideways answers 200, newest first (OpenAI's API: asc or desc)."""
+    key = user_client("order").api_key
+    for order, expected in (("asc", (200, None)), ("desc", (200, None)), ("sideways", (400, "order"))):
+        answer = httpx.get(
+            f"{proxy.url}/v1/files",
+            params={"target_model_names": model, "order": order},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+        param = answer.json().get("error", {}).get("param")
+        assert (answer.status_code, param) == expected, (order, answer.text[:300])
 
 
 @pytest.mark.patch("0014-files-batches-request-validation.patch")
