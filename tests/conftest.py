@@ -15,7 +15,7 @@ import pytest
 from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir, with_database
 from litellm_batch_fixes.releases import ReleaseLine, UnknownLine, lines
 
-BUILDS = ("patched", "unpatched", "leave-one-out")
+BUILDS = ("patched", "unpatched", "leave-one-out", "fixed-upstream")
 pytest_plugins = ["tests.time_budget"]  # a test over its time budget fails
 
 
@@ -32,7 +32,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("LBF_TEST_BUILDS", "patched,unpatched"),
         help="comma-separated builds to run (env LBF_TEST_BUILDS; default both): "
         "patch regression tests run on each, the rest on patched only; "
-        "`leave-one-out` runs each patch's tests on the series without that patch",
+        "`leave-one-out` runs each patch's tests on the series without that patch; "
+        "`fixed-upstream` runs on the unpatched build only the tests that must pass there "
+        "(their patch is not in the line's series)",
     )
     group.addoption(
         "--litellm",

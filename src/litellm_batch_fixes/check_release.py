@@ -280,11 +280,29 @@ def check(
         report.append("  Tests may fail for a hazard rather than for a patch's own bug: check again once it is gone.")
     needed = [v.name for v in verdicts if v.verdict == "still needed"]
     report += ["", f"{len(needed)} of {len(verdicts)} patches still needed on {version}."]
+    wrong = series_disagreements(version, verdicts)
+    report += [f"  - {line}" for line in wrong]
     log("\n" + "\n".join(report))
     if summary is not None:
         with summary.open("a") as out:
             out.write(markdown(report, passed_over))
-    return 0
+    return 1 if wrong else 0
+
+
+def series_disagreements(version: str, verdicts: Sequence[PatchVerdict]) -> list[str]:
+    """For a release line: where its series and its release's tests disagree (a patch it
+    carries that the release doesn't need, or one it needs and doesn't carry)."""
+    line = LINES.get(version)
+    if line is None or line.series_path is None:
+        return []
+    carried = {patch.name for patch in read_series(line.series_path)}
+    found = []
+    for v in verdicts:
+        if v.name in carried and v.verdict.startswith("fixed upstream"):
+            found.append(f"{version}'s series carries {v.name}, but its tests pass on the release as is")
+        elif v.name not in carried and v.verdict == "still needed":
+            found.append(f"{version}'s series lacks {v.name}, whose tests fail on the release")
+    return (["The series disagrees with the release:"] + found) if found else []
 
 
 def markdown(report: list[str], passed_over: Sequence[tuple[str, str]]) -> str:

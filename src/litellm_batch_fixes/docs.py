@@ -32,7 +32,10 @@ they must pass unpatched (upstream's fix, proven). CI also runs them on the line
 without that one patch (`--builds leave-one-out`), where they must fail: each patch is
 needed on its own. A later patch written on the left-out one's lines can't apply without
 it and is left out with it (the build's log says which). Only the bug's symptom counts as
-the expected failure, never a proxy that failed to start.
+the expected failure, never a proxy that failed to start. Per push, CI runs the unpatched
+build for the tests that must pass there (`--builds fixed-upstream`); the daily release
+watch runs `./dev check-release` on each line, which fails where the series and the
+release as released disagree.
 
 The managed files hook does not load from a pip install of LiteLLM (the proxy imports it
 from an `enterprise` package that only LiteLLM's Docker image has); `hook-registration/`

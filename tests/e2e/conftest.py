@@ -99,6 +99,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             if flavour == "leave-one-out":
                 patch = marker and SERIES.get(line.version, {}).get(marker.args[0])
                 builds += [line.build(leave_one_out_build(patch))] if patch else []
+            elif flavour == "fixed-upstream":
+                # The unpatched build, for the tests that must pass there: whether the
+                # tests of the line's own patches fail on its release is for `unpatched`.
+                unpatched = line.build("unpatched")
+                builds += [unpatched] if marker and not must_fail(unpatched, marker) else []
             elif flavour == "patched" or marker:
                 builds.append(line.build(flavour))
     metafunc.parametrize("proxy", builds, indirect=True, scope="session")

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from litellm_batch_fixes.paths import ROOT
+from litellm_batch_fixes.releases import LINES
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 TOOLS = Path(sys.executable).parent
@@ -76,8 +77,14 @@ def test_the_release_watch_runs_daily_and_on_demand_and_publishes_its_table() ->
     assert set(triggers) == {"schedule", "workflow_dispatch"} and len(triggers["schedule"]) == 1
     assert workflow["concurrency"]["cancel-in-progress"] is False
     assert [step.get("run") for step in steps("release-watch.yml")][-1] == (
-        './dev check-release --newest --backend local --summary "$GITHUB_STEP_SUMMARY"'
+        './dev check-release "$RELEASE" --backend local --summary "$GITHUB_STEP_SUMMARY"'
     )
+
+
+def test_the_release_watch_checks_the_newest_release_and_every_release_line() -> None:
+    """Each line's unpatched run (its series' tests fail on its release) is the watch's."""
+    job = yaml.safe_load((ROOT / ".github" / "workflows" / "release-watch.yml").read_text())["jobs"]["check-release"]
+    assert job["strategy"]["matrix"]["release"] == ["--newest", *LINES]
 
 
 def test_the_release_watch_installs_what_the_local_backend_needs() -> None:

@@ -14,7 +14,10 @@ from litellm_batch_fixes.check_release import (
     hazards_in_logs,
     markdown,
     newest_resolvable,
+    series_disagreements,
 )
+from litellm_batch_fixes.patches import read_series
+from litellm_batch_fixes.releases import LINES
 
 
 @pytest.mark.parametrize(
@@ -42,6 +45,26 @@ def test_verdicts() -> None:
     assert (
         PatchVerdict("p", {"1.80.10": "conflicts", "1.108.7": "applies"}).how_it_applies == "applies (1.108.7 version)"
     )
+
+
+def test_a_lines_check_fails_where_its_series_and_its_release_disagree() -> None:
+    """The release watch's half of the unpatched check: carried patches must still be needed."""
+    line = LINES["1.108.7"]
+    carried = read_series(line.series_path)[0].name
+    not_carried = next(
+        name for name in check_release.every_patch() if name not in {p.name for p in read_series(line.series_path)}
+    )
+    agreeing = [PatchVerdict(carried, {}, ["xfailed"]), PatchVerdict(not_carried, {}, ["passed"])]
+    assert series_disagreements("1.108.7", agreeing) == []
+    assert series_disagreements("1.81.6", [PatchVerdict(carried, {}, ["passed"])]) == []  # not a line: a report
+    found = series_disagreements(
+        "1.108.7", [PatchVerdict(carried, {}, ["passed"]), PatchVerdict(not_carried, {}, ["failed"])]
+    )
+    assert found == [
+        "The series disagrees with the release:",
+        f"1.108.7's series carries {carried}, but its tests pass on the release as is",
+        f"1.108.7's series lacks {not_carried}, whose tests fail on the release",
+    ]
 
 
 def test_an_enterprise_package_older_than_its_caller_is_reported(tmp_path) -> None:
