@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import prisma_engine
+from .errors import BatchFixesError
 from .patches import Patch, applicable, apply_series, read_series
 from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
 from .releases import UnknownLine, split_build
@@ -34,7 +35,7 @@ HOOKS_PTH_NAME = "litellm_batch_fixes_hooks.pth"
 Log = Callable[[str], None]
 
 
-class BuildError(RuntimeError):
+class BuildError(BatchFixesError):
     """A build step failed; the message says which and what to do."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import BuildError, ensure_build, site_packages, uv_command
+from .errors import BatchFixesError
 from .patches import Patch, dry_run, read_series
 from .paths import ROOT
 from .releases import ALIASES, LINES, checked_lock
@@ -46,7 +47,7 @@ HAZARDS = [  # (pattern in a proxy log, what it means for an operator; {0}.. its
 Log = Callable[[str], None]
 
 
-class CheckError(RuntimeError):
+class CheckError(BatchFixesError):
     """The release can't be checked; the message says why."""
 
 

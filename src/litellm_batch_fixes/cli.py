@@ -14,14 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from .build import BUILDS, BuildError, ensure_build
+from .build import BUILDS, ensure_build
 from .check_release import CheckError
-from .migrations import MigrationError
-from .patches import PatchError
+from .errors import BatchFixesError
 from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
-from .prisma_engine import PrismaBridgeError
-from .processes import StartupError
-from .releases import LINES, UnknownLine, line, lines
+from .releases import LINES, line, lines
 
 # When the command started: ./dev sets it before it builds its own environment.
 COMMAND_STARTED = float(os.environ.get("LBF_COMMAND_STARTED") or time.time())
@@ -232,13 +229,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox_rehearsal(args: argparse.Namespace) -> int:
-    from .sandbox_rehearsal import RehearsalError, rehearse
+    from .sandbox_rehearsal import rehearse
 
-    try:
-        return rehearse(args.checks or None, e2e_select=args.e2e_select, log=log, keep=args.keep)
-    except RehearsalError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    return rehearse(args.checks or None, e2e_select=args.e2e_select, log=log, keep=args.keep)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -476,6 +469,6 @@ def main(argv: list[str] | None = None) -> int:
         args.pytest_args = rest
     try:
         return args.func(args)
-    except (BuildError, PatchError, PrismaBridgeError, StartupError, MigrationError, UnknownLine, CheckError) as error:
+    except BatchFixesError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

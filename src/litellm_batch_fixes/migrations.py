@@ -26,6 +26,8 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from .errors import BatchFixesError
+
 CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
@@ -40,7 +42,7 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 """
 
 
-class MigrationError(RuntimeError):
+class MigrationError(BatchFixesError):
     """A migration failed or was changed after it was applied."""
 
 

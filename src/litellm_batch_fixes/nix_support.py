@@ -37,6 +37,7 @@ from pathlib import Path
 
 from . import prisma_engine, sonames
 from .build import compile_bytecode, register_hooks
+from .errors import BatchFixesError
 from .patches import Patch, apply_series
 from .paths import REQUIREMENTS_DIR, ROOT
 from .releases import LINES
@@ -57,7 +58,7 @@ WHEEL_NAME = re.compile(
 )
 
 
-class NixSupportError(RuntimeError):
+class NixSupportError(BatchFixesError):
     """The wheel list can't be made or doesn't match the locks."""
 
 
@@ -337,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     args = top.parse_args(argv)
     try:
         return args.func(args)
-    except (NixSupportError, RuntimeError) as error:
+    except RuntimeError as error:  # BatchFixesError, or a command that failed
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -13,8 +13,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import BatchFixesError
 
-class PatchError(RuntimeError):
+
+class PatchError(BatchFixesError):
     """A patch in the series does not apply; the message names the patch and the file."""
 
 

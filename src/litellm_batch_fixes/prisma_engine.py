@@ -20,6 +20,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import BatchFixesError
+
 # Nix installs the bridge outside the source tree and says where by environment.
 BRIDGE_DIR: Path = Path(
     os.environ.get("LITELLM_BATCH_FIXES_PRISMA_BRIDGE") or Path(__file__).resolve().parents[2] / "prisma-bridge"
@@ -35,7 +37,7 @@ INSTALL_STAMP_NAME = ".litellm-batch-fixes-npm-ci"
 GENERATE_STAMP_NAME = ".litellm-batch-fixes-prisma-client"
 
 
-class PrismaBridgeError(RuntimeError):
+class PrismaBridgeError(BatchFixesError):
     """The bridge could not be installed or the Prisma client not generated."""
 
 

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import BatchFixesError
 
-class StartupError(RuntimeError):
+
+class StartupError(BatchFixesError):
     """A service did not come up; the message names it, why, and the tail of its log."""
 
 

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import BatchFixesError
 from .paths import PATCHES_DIR, REQUIREMENTS_DIR, VENVS_DIR
 
 
@@ -46,7 +47,7 @@ LINES = {version: ReleaseLine(version, **spec) for version, spec in _TABLE["line
 ALIASES = {"default": DEFAULT, "latest": LATEST}
 
 
-class UnknownLine(ValueError):
+class UnknownLine(BatchFixesError, ValueError):
     pass
 
 

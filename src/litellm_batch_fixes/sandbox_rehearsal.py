@@ -35,6 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .errors import BatchFixesError
 from .paths import ROOT, VENVS_DIR
 from .prisma_engine import BRIDGE_DIR
 from .releases import LINES
@@ -47,7 +48,7 @@ STUB_PATH = re.compile(r"/nix/store/0{32}-stub-(?:main|prisma)-([A-Za-z0-9._+-]+
 SOURCE_PATH = re.compile(r"/nix/store/[0-9a-z]{32}-litellm-batch-fixes-source")
 
 
-class RehearsalError(RuntimeError):
+class RehearsalError(BatchFixesError):
     """The rehearsal could not be set up (not a check failing)."""
 
 
