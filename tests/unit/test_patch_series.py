@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from litellm_batch_fixes.docs import tests_by_patch
+from litellm_batch_fixes import docs
 from litellm_batch_fixes.patches import (
     Patch,
     PatchError,
@@ -106,7 +106,7 @@ def test_a_series_without_one_patch_also_loses_the_patches_written_on_it(
 
 def test_every_patch_of_every_series_has_a_regression_test() -> None:
     """Leave-one-out builds a line without a patch only when a test is marked for it."""
-    marked = tests_by_patch()
+    marked = docs.tests_by_patch()
     untested = {
         f"{version}: {patch.name}" for version, series in SERIES.items() for patch in series if patch.name not in marked
     }
