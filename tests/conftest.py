@@ -12,8 +12,10 @@ import os
 import psycopg
 import pytest
 
-from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir, with_database
+from litellm_batch_fixes.postgres import EmbeddedPostgres
 from litellm_batch_fixes.releases import ReleaseLine, UnknownLine, lines
+
+from .support import scratch_data_dir, with_database
 
 BUILDS = ("patched", "unpatched", "leave-one-out", "fixed-upstream")
 pytest_plugins = ["tests.time_budget"]  # a test over its time budget fails

@@ -51,10 +51,6 @@ def prebuilt_python(build: str) -> Path | None:
     return Path(value) if value else None
 
 
-def build_python(build: str) -> Path:
-    return prebuilt_python(build) or VENVS_DIR / build / "bin" / "python"
-
-
 def site_packages(python: Path) -> Path:
     out = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],

@@ -222,19 +222,6 @@ def unpack_wheels(lock: str, system: str, dest: Path) -> Path:
     return tree
 
 
-def picked_from_file(document: dict) -> dict[str, dict[str, dict]]:
-    """The picks recorded in a wheels file, in pick_wheels' shape (for offline re-rendering)."""
-    return {
-        lock: {
-            system: {
-                normalize(document["wheels"][f]["pname"]): (f, sri_to_hex(document["wheels"][f]["hash"])) for f in files
-            }
-            for system, files in systems.items()
-        }
-        for lock, systems in document["locks"].items()
-    }
-
-
 def cmd_wheels(args: argparse.Namespace) -> int:
     locks = read_locks()
     jobs = [(lock, system) for lock in locks for system in SYSTEMS]

@@ -15,7 +15,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import tempfile
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,12 +27,6 @@ SERVICE_USER = "postgres"
 SOCKET_PORT = 5432
 # sun_path holds 108 bytes with its NUL: the socket's directory must leave room for its name.
 MAX_SOCKET_DIR = 107 - len(f"/.s.PGSQL.{SOCKET_PORT}")
-
-
-def with_database(url: str, name: str) -> str:
-    """`url` naming database `name` instead (the rest, a ?host= socket directory too, kept)."""
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @functools.cache
@@ -62,13 +55,6 @@ def _as_service_user() -> list[str]:
             "(Debian's postgresql package does) or run as a normal user"
         ) from None
     return ["runuser", "-u", SERVICE_USER, "--"]
-
-
-def scratch_data_dir() -> Path:
-    """A fresh directory for a throwaway cluster that the service user can reach (tests)."""
-    parent = Path(tempfile.mkdtemp(prefix="litellm-batch-fixes-pg-"))
-    parent.chmod(0o711)
-    return parent / "data"
 
 
 @dataclass

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from litellm_batch_fixes.mock import start_mock_server
 from litellm_batch_fixes.paths import ROOT
-from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
+from litellm_batch_fixes.postgres import EmbeddedPostgres
 
 from ..conftest import fresh_database
+from ..support import scratch_data_dir
 
 # The mock's batch steps (validating -> in_progress -> ...) are short so tests finish in seconds.
 MOCK_STEP_SECONDS = 0.2

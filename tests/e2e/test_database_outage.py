@@ -17,9 +17,10 @@ import httpx
 import psycopg
 import pytest
 
-from litellm_batch_fixes.postgres import DATABASE, EmbeddedPostgres, with_database
+from litellm_batch_fixes.postgres import DATABASE, EmbeddedPostgres
 from litellm_batch_fixes.stack import Stack
 
+from ..support import with_database
 from . import conformance
 from .flows import MODELS, new_user
 from .test_batch_spend import WRITTEN_WITHIN, key_spend, spend_stack

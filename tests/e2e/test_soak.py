@@ -48,9 +48,10 @@ import psycopg
 import pytest
 
 from litellm_batch_fixes.bench.clients import new_user_key
-from litellm_batch_fixes.postgres import EmbeddedPostgres, scratch_data_dir
+from litellm_batch_fixes.postgres import EmbeddedPostgres
 from litellm_batch_fixes.stack import Stack
 
+from ..support import scratch_data_dir
 from .flows import MODELS, TERMINAL, batch_lines
 from .test_batch_spend import POLL_EVERY, WRITE_EVERY, cost_of, poller_records, spend_stack
 

@@ -10,8 +10,7 @@ import subprocess
 
 import pytest
 
-from litellm_batch_fixes.build import build_python
-
+from ..support import build_python
 from .flows import batch_lines
 
 PROBE = r"""

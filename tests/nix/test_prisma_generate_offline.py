@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from litellm_batch_fixes.build import build_python
 from litellm_batch_fixes.releases import LINES
+
+from ..support import build_python
 
 ENGINE_HASH_5_4_1 = "2f302df92bd8945e20ad4595a73def5b96afa54f"
 EXPORT = re.compile(r"^export (PRISMA_\w+)='?([^'\n]*)'?$", re.M)

@@ -23,9 +23,26 @@ DOCUMENT = json.loads(nix_support.WHEELS_FILE.read_text())
 NOT_A_DOWNLOAD = r"mirror://|postgresql://|https?://(127\.0\.0\.1|localhost)[:/]"
 
 
+def picked_from_file(document: dict) -> dict[str, dict[str, tuple[str, str]]]:
+    """The picks recorded in a wheels file, in pick_wheels' shape (for offline re-rendering)."""
+    return {
+        lock: {
+            system: {
+                nix_support.normalize(document["wheels"][f]["pname"]): (
+                    f,
+                    nix_support.sri_to_hex(document["wheels"][f]["hash"]),
+                )
+                for f in files
+            }
+            for system, files in systems.items()
+        }
+        for lock, systems in document["locks"].items()
+    }
+
+
 def test_rendering_the_locks_again_gives_the_committed_file() -> None:
     locks = nix_support.read_locks()
-    text = nix_support.render(locks, nix_support.picked_from_file(DOCUMENT))
+    text = nix_support.render(locks, picked_from_file(DOCUMENT))
     assert text == nix_support.WHEELS_FILE.read_text()
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from litellm_batch_fixes import nix_support, sonames
-from litellm_batch_fixes.build import build_python
 from litellm_batch_fixes.releases import LINES, split_build
 
 from ..conftest import selected_lines
+from ..support import build_python
 
 
 def test_reads_the_needed_libraries_of_a_real_program() -> None:

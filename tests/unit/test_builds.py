@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-from litellm_batch_fixes.build import build_python, prebuilt_python, site_packages
+from litellm_batch_fixes.build import prebuilt_python, site_packages
+
+from ..support import build_python
 
 FILES = ["litellm/proxy/utils.py", "litellm_enterprise/proxy/hooks/managed_files.py", "prisma/client.py"]
 

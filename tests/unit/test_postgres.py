@@ -10,7 +10,9 @@ import subprocess
 import psycopg
 import pytest
 
-from litellm_batch_fixes.postgres import find_bin_dir, with_database
+from litellm_batch_fixes.postgres import find_bin_dir
+
+from ..support import with_database
 
 
 def test_listens_on_no_tcp_port_and_its_socket_directory_is_private(scratch_postgres) -> None:
