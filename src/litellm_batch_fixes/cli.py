@@ -235,7 +235,8 @@ def cmd_sandbox_rehearsal(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench.runner import SECTIONS, Options, run
+    from .bench.runner import run
+    from .bench.sections import SECTIONS, Options
 
     unknown = set(args.only or ()) - set(SECTIONS)
     if unknown:
@@ -249,7 +250,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             build=build,
             work_dir=args.work_dir,
             json_path=args.json or args.work_dir / "results.json",
-            sections=tuple(args.only or SECTIONS),
+            sections=tuple(args.only or SECTIONS),  # the names
             requests=args.requests,
             restarts=args.restarts,
             quick=args.quick,
@@ -283,6 +284,12 @@ PROXY_ENVIRONMENT = """environment:
 It prints the URL, the master key and the database when ready, writes the URL to
 STATE_DIR/url while it runs, and keeps logs in STATE_DIR/logs. Only one ./dev proxy runs
 on a state directory at a time."""
+
+
+def bench_sections():
+    from .bench.sections import SECTIONS
+
+    return SECTIONS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -414,7 +421,8 @@ def parser() -> argparse.ArgumentParser:
         "--only",
         type=lambda v: v.split(","),
         metavar="SECTION[,SECTION]",
-        help="latency, round_trips, listing, large_files, startup (default: all)",
+        help="the sections to run (default: all): "
+        + "; ".join(f"{s.name}: {s.what}" for s in bench_sections().values()),
     )
     bench.add_argument("--requests", type=int, default=40, help="requests per latency figure (default: 40)")
     bench.add_argument("--restarts", type=int, default=3, help="warm restarts timed (default: 3)")

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from litellm_batch_fixes.bench.runner import SECTIONS, Options, run
+from litellm_batch_fixes.bench.runner import run
+from litellm_batch_fixes.bench.sections import SECTIONS, Options
 
 
 @pytest.mark.slow_allowed(seconds=240, why="the quick benchmark starts a stack, restarts its proxy, moves large files")

@@ -7,9 +7,14 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .clients import ROUTES, Route, direct_client, proxy_client, upload_kwargs
+from .report import table
 from .stats import PeakRss
+
+if TYPE_CHECKING:
+    from .sections import Bench
 
 # (name, lines, bytes per line): a realistic 100 MB input (~2 KB requests), the 200 MB maximum.
 SIZES = (("50,000 lines, 100 MB", 50_000, 2_000), ("100,000 lines, 200 MB", 100_000, 2_000))
@@ -73,3 +78,38 @@ def measure(proxy_url: str, master_key: str, mock_url: str, proxy_pid: int, log,
                 f"+{row['proxy_rss_download_above_mib']} MiB down"
             )
     return rows
+
+
+def bench(b: Bench) -> dict:
+    on = b.running
+    files = (("2,000 lines, 4 MB", 2_000, 2_000),) if b.options.quick else SIZES
+    return {"large_files": measure(on.url, on.master_key, on.mock_url, on.proxy_pid, b.log, files)}
+
+
+def render(results: dict) -> list[str]:
+    if "large_files" not in results:
+        return []
+    headers = ["file", "MB", "upload proxy s", "direct s", "ratio", "download proxy s", "direct s", "ratio"]
+    headers += ["RSS +MiB up (x file)", "RSS +MiB down (x file)"]
+    return [
+        "",
+        "Large batch files (files.create + files.content)",
+        table(
+            headers,
+            [
+                [
+                    r["file"],
+                    round(r["bytes"] / 1e6),
+                    r["proxy_upload_s"],
+                    r["direct_upload_s"],
+                    r["upload_ratio"],
+                    r["proxy_download_s"],
+                    r["direct_download_s"],
+                    r["download_ratio"],
+                    f"{r['proxy_rss_upload_above_mib']} ({r['upload_peak_per_file_size']})",
+                    f"{r['proxy_rss_download_above_mib']} ({r['download_peak_per_file_size']})",
+                ]
+                for r in results["large_files"]
+            ],
+        ),
+    ]

@@ -4,9 +4,14 @@ the mock, interleaved pair by pair (so both sides meet the same machine noise)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .clients import ROUTES, Route, direct_client, proxy_client, upload_kwargs
+from .report import table
 from .stats import summary_ms, timed
+
+if TYPE_CHECKING:
+    from .sections import Bench
 
 OPERATIONS = (
     "files.create",
@@ -85,3 +90,32 @@ def measure(proxy_url: str, master_key: str, mock_url: str, requests: int, log) 
                 f"direct p50 {straight['p50_ms']:6.1f} ms"
             )
     return rows
+
+
+def bench(b: Bench) -> dict:
+    on = b.running
+    return {"latency": measure(on.url, on.master_key, on.mock_url, b.options.requests, b.log)}
+
+
+def render(results: dict) -> list[str]:
+    if "latency" not in results:
+        return []
+    return [
+        "",
+        "Added latency (proxy vs the mock directly, ms)",
+        table(
+            ["model", "operation", "proxy p50", "direct p50", "added p50", "proxy p95", "added p95"],
+            [
+                [
+                    r["model"],
+                    r["operation"],
+                    r["proxy"]["p50_ms"],
+                    r["direct"]["p50_ms"],
+                    r["added_p50_ms"],
+                    r["proxy"]["p95_ms"],
+                    r["added_p95_ms"],
+                ]
+                for r in results["latency"]
+            ],
+        ),
+    ]

@@ -3,9 +3,15 @@ The batches are written to the database in bulk (seed.py), as the hook records t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .clients import ROUTES, new_user_key, proxy_client
+from .report import table
 from .seed import seed_batches
 from .stats import summary_ms, timed
+
+if TYPE_CHECKING:
+    from .sections import Bench
 
 SIZES = (20, 200, 2_000, 10_000)
 
@@ -28,3 +34,22 @@ def measure(
     for row in rows:
         row["ratio_to_smallest"] = round(row["p50_ms"] / rows[0]["p50_ms"], 2)
     return rows
+
+
+def bench(b: Bench) -> dict:
+    on = b.running
+    sizes = SIZES[:2] if b.options.quick else SIZES
+    return {"listing": measure(on.url, on.master_key, on.database_url, b.options.requests, b.log, sizes)}
+
+
+def render(results: dict) -> list[str]:
+    if "listing" not in results:
+        return []
+    return [
+        "",
+        "batches.list(limit=20) by the caller's number of batches",
+        table(
+            ["batches", "p50 ms", "p95 ms", "x the smallest"],
+            [[r["batches"], r["p50_ms"], r["p95_ms"], r["ratio_to_smallest"]] for r in results["listing"]],
+        ),
+    ]

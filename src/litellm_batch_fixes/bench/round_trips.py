@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import os
 import statistics
+from typing import TYPE_CHECKING
 
 import psycopg
 
 from .clients import ROUTES, proxy_client
 from .latency import OPERATIONS, Side
+from .report import table
+
+if TYPE_CHECKING:
+    from .sections import Bench
 
 # The embedded PostgreSQL's settings that make the count possible.
 POSTGRES_SETTINGS = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all"}
@@ -55,3 +60,24 @@ def measure(proxy_url: str, master_key: str, database_url: str, requests: int, l
                 )
                 log(f"  {route.model:<24} {name:<17} {rows[-1]['statements']:>4} statements")
     return rows
+
+
+def bench(b: Bench) -> dict:
+    on = b.running
+    return {"round_trips": measure(on.url, on.master_key, on.database_url, min(b.options.requests, 9), b.log)}
+
+
+def render(results: dict) -> list[str]:
+    if "round_trips" not in results:
+        return []
+    return [
+        "",
+        "Database statements per operation (pg_stat_statements, median)",
+        table(
+            ["model", "operation", "engine", "statements", "min-max"],
+            [
+                [r["model"], r["operation"], r["engine"], r["statements"], f"{r['min']}-{r['max']}"]
+                for r in results["round_trips"]
+            ],
+        ),
+    ]

@@ -1,5 +1,6 @@
 """Run the benchmark: its own stack (fresh state, PostgreSQL counting statements), each
-section in turn, then restarts for the start-up figures; the report at the end."""
+chosen section on it in the registry's order (sections.py), then the sections that start
+stacks of their own (the restarts of start-up); the report at the end."""
 
 from __future__ import annotations
 
@@ -7,26 +8,12 @@ import os
 import platform
 import shutil
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 from ..build import ensure_build
 from ..paths import DEFAULT_CONFIG
 from ..stack import Stack
-from . import large_files, latency, listing, report, round_trips, startup
-
-SECTIONS = ("latency", "round_trips", "listing", "large_files", "startup")
-
-
-@dataclass
-class Options:
-    build: str
-    work_dir: Path
-    json_path: Path
-    sections: tuple[str, ...] = SECTIONS
-    requests: int = 40
-    restarts: int = 3
-    quick: bool = False  # a smoke run: few requests, small sizes, one restart
+from . import report, round_trips
+from .sections import SECTIONS, Bench, Options, Running
 
 
 def machine() -> str:
@@ -59,36 +46,20 @@ def run(options: Options, log=print) -> dict:
         "requests_per_figure": options.requests,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    chosen = [SECTIONS[name] for name in SECTIONS if name in options.sections]
+    bench = Bench(options, python, None, {}, lambda: _stack(options, log), log)
     log("• starting the stack (first start)")
     with _stack(options, log) as stack:
-        first_start = dict(stack.timings)
         assert stack.proxy and stack.mock_url and stack.database_url, "a started stack has all three"
-        args = (stack.url, stack.master_key)
-        if "latency" in options.sections:
-            log(f"• added latency, {options.requests} requests per figure")
-            results["latency"] = latency.measure(*args, stack.mock_url, options.requests, log)
-        if "round_trips" in options.sections:
-            log("• database statements per operation")
-            results["round_trips"] = round_trips.measure(*args, stack.database_url, min(options.requests, 9), log)
-        if "listing" in options.sections:
-            log("• batches.list by the caller's number of batches (seeded in bulk)")
-            results["listing"] = listing.measure(
-                *args, stack.database_url, options.requests, log, listing.SIZES[:2] if options.quick else listing.SIZES
-            )
-        if "large_files" in options.sections:
-            log("• large batch files up and down")
-            files = (("2,000 lines, 4 MB", 2_000, 2_000),) if options.quick else large_files.SIZES
-            results["large_files"] = large_files.measure(*args, stack.mock_url, stack.proxy.process.pid, log, files)
-    if "startup" in options.sections:
-        log(f"• start-up: {options.restarts} restarts")
-        restarts = []
-        for _ in range(options.restarts):
-            with _stack(options, log) as stack:
-                restarts.append(dict(stack.timings))
-        imports = [startup.import_seconds(python) for _ in range(options.restarts)]
-        proxy_step = f"LiteLLM proxy ({options.build})"
-        results["first_start"] = startup.split([first_start], imports, proxy_step)
-        results["restart"] = startup.split(restarts, imports, proxy_step)
+        bench.first_start = dict(stack.timings)
+        bench.stack = Running(stack.url, stack.master_key, stack.mock_url, stack.database_url, stack.proxy.process.pid)
+        for section in (s for s in chosen if not s.own_stacks):
+            log(f"• {section.what}")
+            results.update(section.measure(bench))
+    bench.stack = None
+    for section in (s for s in chosen if s.own_stacks):
+        log(f"• {section.what}")
+        results.update(section.measure(bench))
     print(report.render(results))
     report.write_json(results, options.json_path)
     log(f"\nwritten: {options.json_path}")

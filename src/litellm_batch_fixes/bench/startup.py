@@ -7,6 +7,12 @@ import os
 import statistics
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .report import table
+
+if TYPE_CHECKING:
+    from .sections import Bench
 
 IMPORT = (
     "import time; started = time.perf_counter(); import litellm.proxy.proxy_server; "
@@ -33,3 +39,34 @@ def split(runs: list[dict[str, float]], imports: list[float], proxy_step: str) -
         "proxy_import_s": imported,
         "proxy_after_import_s": round(steps[proxy_step] - imported, 2),
     }
+
+
+def bench(b: Bench) -> dict:
+    """Restarts of a stack like the benchmark's (warm), and the import alone as often."""
+    restarts = []
+    for _ in range(b.options.restarts):
+        with b.start_stack() as stack:
+            restarts.append(dict(stack.timings))
+    imports = [import_seconds(b.python) for _ in range(b.options.restarts)]
+    proxy_step = f"LiteLLM proxy ({b.options.build})"
+    return {"first_start": split([b.first_start], imports, proxy_step), "restart": split(restarts, imports, proxy_step)}
+
+
+def render(results: dict) -> list[str]:
+    parts: list[str] = []
+    for key, title in (("first_start", "First start (initdb, migrations)"), ("restart", "Restart (warm)")):
+        if key in results:
+            s = results[key]
+            parts += [
+                "",
+                f"{title}: ready in {s['ready_s']} s (median of {s['runs']})",
+                table(
+                    ["step", "s"],
+                    [
+                        *[[name, secs] for name, secs in s["steps_s"].items()],
+                        ["  of the proxy's: LiteLLM importing itself", s["proxy_import_s"]],
+                        ["  of the proxy's: the rest (config, router, database)", s["proxy_after_import_s"]],
+                    ],
+                ),
+            ]
+    return parts
