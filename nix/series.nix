@@ -1,6 +1,7 @@
-# The patch files a series file in patches/ names, in order (relative to patches/): read
-# from the file, never repeated here. Same rules as litellm_batch_fixes.patches.read_series:
-# `#` starts a comment, blank lines are skipped, the first word of a line names the patch.
+# The patch files a series file in patches/ names, in order, relative to patches/ (a
+# series names them relative to its own directory, patches/<version>/): read from the file,
+# never repeated here. Same rules as litellm_batch_fixes.patches.read_series: `#` starts a
+# comment, blank lines are skipped, the first word of a line names the patch.
 { lib }:
 seriesFile:
 let
@@ -9,5 +10,6 @@ let
   lines = lib.splitString "\n" text;
   uncommented = map (line: builtins.head (lib.splitString "#" line)) lines;
   words = map (line: builtins.filter (w: w != "") (lib.splitString " " line)) uncommented;
+  directory = dirOf seriesFile;
 in
-map builtins.head (builtins.filter (ws: ws != [ ]) words)
+map (ws: "${directory}/${builtins.head ws}") (builtins.filter (ws: ws != [ ]) words)

@@ -5,7 +5,7 @@ python -m litellm_batch_fixes.nix_support wheels [--check]
     wheel file pip picks for CPython 3.11 on each Nix system, with the lock's hash.
     Needs PyPI (pip's metadata only); --check compares instead of writing.
 python -m litellm_batch_fixes.nix_support apply-patches SITE PATCH...
-    apply the patches in the given order (the flake reads patches/series) with the
+    apply the patches in the given order (the flake reads each line's patches/<version>/series) with the
     same code as ./dev.
 python -m litellm_batch_fixes.nix_support register-hooks SITE HOOK_DIR
     write the same .pth as ./dev's builds: HOOK_DIR (hook-registration/) on sys.path.

@@ -1,4 +1,5 @@
-"""Read patches/series and apply it, quilt style, to an installed distribution root.
+"""Read a line's patch series (patches/<version>/series) and apply it, quilt style, to an
+installed distribution root.
 
 Patch paths are relative to the distribution root (litellm/..., litellm_enterprise/...),
 so the same files apply to a venv's site-packages, to an sdist and in Nix's patchPhase.
@@ -6,6 +7,7 @@ so the same files apply to a venv's site-packages, to an sdist and in Nix's patc
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -65,7 +67,7 @@ def read_series(series: Path) -> list[Patch]:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        path = series.parent / line.split()[0]
+        path = Path(os.path.normpath(series.parent / line.split()[0]))  # ../<line>/ shares a file
         if not path.is_file():
             raise PatchError(f"patches/{series.name} names {line!r}, but {path} does not exist")
         patches.append(Patch(path))

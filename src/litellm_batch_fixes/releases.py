@@ -1,7 +1,7 @@
 """The LiteLLM release lines the project builds, each with its own lock and patch series.
 
 A line is one LiteLLM release: requirements/<lock>.txt pins it (hash-locked) and
-patches/<series> lists the patches it still needs; requirements/lines.json names them
+patches/<version>/series lists the patches it still needs; requirements/lines.json names them
 (Nix reads the same file). `default` (1.80.10) is what every command uses unless told;
 `latest` names the newest line. A build is named `[<version>-]<flavour>` (flavour:
 patched, unpatched or without-NNNN); without a version it is the default line's.
@@ -21,7 +21,7 @@ from .paths import PATCHES_DIR, REQUIREMENTS_DIR, VENVS_DIR
 class ReleaseLine:
     version: str
     lock: str  # requirements/<lock>.txt, or a path for a release `check-release` resolved
-    series: str | None  # patches/<series>; None: a release checked unpatched only
+    series: str | None  # relative to patches/: <version>/series; None: a release checked unpatched only
 
     @property
     def lock_path(self) -> Path:

@@ -1,7 +1,7 @@
 """flake.nix's outputs, evaluated against tests/nix/stub-nixpkgs.nix (a stub of nixpkgs).
 
 This checks our wiring: which outputs exist, that the patched build applies exactly
-patches/series in order with the project's own code, which wheels (and hashes) each
+each line's patches/<version>/series in order with the project's own code, which wheels (and hashes) each
 build installs, what the launcher, images, shell and checks run. It cannot show that
 nixpkgs builds any of it.
 """

@@ -17,7 +17,7 @@ TRACKED = [
     "tests/unit/test_lint.py",
     "mock-server/src/mock_openai_server/app.py",
     "mock-server/node_modules/x/index.js",
-    "patches/series",
+    "patches/1.80.10/series",
 ]
 
 
@@ -30,5 +30,5 @@ def test_the_source_holds_the_python_side_and_leaves_out_dev_ci_nix_and_caches(t
         "src/litellm_batch_fixes/cli.py",
         "tests/unit/test_lint.py",
         "mock-server/src/mock_openai_server/app.py",
-        "patches/series",
+        "patches/1.80.10/series",
     ]

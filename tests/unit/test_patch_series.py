@@ -15,7 +15,7 @@ from litellm_batch_fixes.patches import (
     read_series,
 )
 from litellm_batch_fixes.paths import PATCHES_DIR
-from litellm_batch_fixes.releases import LINES
+from litellm_batch_fixes.releases import DEFAULT, LINES
 
 # DEP-3's Bug is optional: a URL where there is an upstream report, else absent.
 DEP3_FIELDS = ("Description", "Author", "Forwarded", "Applied-Upstream", "Last-Update")
@@ -30,13 +30,15 @@ def test_every_patch_file_is_in_a_series_and_no_series_names_one_twice() -> None
     assert EVERY_PATCH == sorted(PATCHES_DIR.rglob("*.patch"))
 
 
-def test_a_patch_rebased_for_a_line_keeps_its_name_and_lives_in_the_lines_folder() -> None:
-    """A line's own version of a patch sits in patches/<version>/ under the same file name,
-    so the tests marked for a patch find it on every line."""
+def test_each_line_keeps_its_series_and_patches_in_its_own_folder() -> None:
+    """patches/<version>/series and its patches; a line may name the default line's file.
+    A line's own version of a patch keeps its name, so the tests marked for a patch find it
+    on every line."""
     for version, series in SERIES.items():
+        assert LINES[version].series_path == PATCHES_DIR / version / "series"
         for patch in series:
             folder = patch.path.parent.relative_to(PATCHES_DIR)
-            assert str(folder) in (".", version), patch.path
+            assert str(folder) in (DEFAULT, version), patch.path
 
 
 @pytest.mark.parametrize("patch", [Patch(p) for p in EVERY_PATCH], ids=lambda p: str(p.path.relative_to(PATCHES_DIR)))
