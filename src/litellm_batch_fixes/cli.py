@@ -185,14 +185,14 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     """The generated-requests test (OpenAI's API description through schemathesis), longer."""
     log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
     options = [f"--fuzz-examples={args.examples}", f"--fuzz-seed={args.seed}"]
-    return run_one_test_file(args.litellm, "tests/e2e/test_generated_requests.py", options, args.pytest_args)
+    return run_one_test_file(args.litellm, "tests/e2e/errors/test_generated_requests.py", options, args.pytest_args)
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
     """The soak test (two replicas, faults, kills, a PostgreSQL restart), for longer."""
     log(f"soak: {args.seconds} s of load on two replicas of LiteLLM {args.litellm}, then the checks")
     options = [f"--soak-seconds={args.seconds}", "-s"]  # -s: the report, also when it passes
-    return run_one_test_file(args.litellm, "tests/e2e/test_soak.py", options, args.pytest_args)
+    return run_one_test_file(args.litellm, "tests/e2e/operations/test_soak.py", options, args.pytest_args)
 
 
 def cmd_check_release(args: argparse.Namespace) -> int:

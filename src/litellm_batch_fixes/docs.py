@@ -47,9 +47,9 @@ unpatched build shows the real bugs rather than "Managed files hook not found".
 """
 
 
-def marked_tests(path: Path) -> dict[str, list[str]]:
+def marked_tests(path: Path, shown_as: Path | None = None) -> dict[str, list[str]]:
     """Patch name -> the tests of a module marked `@pytest.mark.patch(NAME)`, NAME a string or
-    a module-level constant."""
+    a module-level constant; each test as `<shown_as, default the file's name>::<test>`."""
     tree = ast.parse(path.read_text())
     constants = {
         target.id: node.value.value
@@ -72,14 +72,14 @@ def marked_tests(path: Path) -> dict[str, list[str]]:
             first = decorator.args[0]
             name = first.value if isinstance(first, ast.Constant) else constants.get(getattr(first, "id", ""))
             if isinstance(name, str):
-                found.setdefault(name, []).append(f"{path.name}::{node.name}")
+                found.setdefault(name, []).append(f"{(shown_as or path.name)}::{node.name}")
     return found
 
 
 def tests_by_patch(tests_dir: Path = E2E_TESTS) -> dict[str, list[str]]:
     table: dict[str, list[str]] = {}
-    for module in sorted(tests_dir.glob("test_*.py")):
-        for name, tests in marked_tests(module).items():
+    for module in sorted(tests_dir.rglob("test_*.py")):
+        for name, tests in marked_tests(module, module.relative_to(tests_dir)).items():
             table.setdefault(name, []).extend(tests)
     return table
 

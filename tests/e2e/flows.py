@@ -109,6 +109,12 @@ def create_batch(client: openai.OpenAI, input_file_id: str) -> Batch:
     return client.batches.create(input_file_id=input_file_id, endpoint="/v1/chat/completions", completion_window="24h")
 
 
+def create_managed_batch(client: openai.OpenAI, model: str) -> Batch:
+    """A batch of one line of `model`, its input uploaded first."""
+    uploaded = upload_batch_input(client, model, batch_lines(model, ["Say hello"]))
+    return create_batch(client, uploaded.id)
+
+
 def wait_for_batch(client: openai.OpenAI, batch_id: str, say: Callable[[str], None], timeout: float = 60) -> Batch:
     """Poll until the batch is terminal, reporting each status change; fail on the deadline."""
     deadline = time.monotonic() + timeout
