@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         log_level=os.environ.get("MOCK_LOG_LEVEL", "warning").lower(),
         access_log=False,
         timeout_graceful_shutdown=5,
+        # An idle connection stays open longer than the proxy's HTTP clients keep one in
+        # their pool (httpx: 5 s). With uvicorn's 5 s default both ends expire it at once,
+        # and a request the proxy sends on a connection the mock is closing fails as a
+        # connection error (a 500 under load in the concurrent-delete test), which says
+        # nothing about the proxy's own handling.
+        timeout_keep_alive=75,
     )
     _AnnouncingServer(config).run(sockets=[sock])
 

@@ -377,12 +377,11 @@ FILE_VERBS = ("files.retrieve", "files.content", "files.delete")
 BATCH_VERBS = ("batches.retrieve", "batches.cancel")
 # LiteLLM 1.108.7's own answers where they differ from ours on 1.80.10, kept as its contract
 # (decided per case; each is still a 4xx with an OpenAI error body unless it is a 2xx):
+# On 1.80.10 these answers come from its own patches (0055 is 1.108.7's).
+NEEDS_0055_1_80_10 = ["0013-unknown-and-foreign-ids-answer-404.patch", "0014-files-batches-request-validation.patch"]
 UPSTREAM_1_108_7 = {
     # A malformed id is asked of the provider, which has no such object: 404, not 400.
     **_on(FILE_VERBS + BATCH_VERBS, ("unicode", "5,000 characters", "spaces"), (404, None)),
-    # Another user's input file: 404 as on 1.80.10 (0053), but the check that refuses it
-    # names no parameter.
-    "batches.create another user's input file": (404, None),
     # A raw provider id reaches the provider: 1.108.7 serves unmanaged files and batches
     # through the same routes, so the provider's id of the caller's own object answers
     # like the provider does (200; cancelling a completed batch, the provider's 400).
@@ -390,9 +389,6 @@ UPSTREAM_1_108_7 = {
     "batches.retrieve the provider's id of the caller's own batch": (200, None),
     "batches.cancel the provider's id of the caller's own batch": (400, None),
     "batches.create a raw unknown input file": (400, "input_file_id"),
-    "batches.create a deleted input file": (404, None),
-    # An unknown model in files.list: 400 from its credentials lookup, no param named.
-    "files.list for an unknown model": (400, None),
 }
 CONTRACTS = {"1.108.7": UPSTREAM_1_108_7}
 
@@ -478,6 +474,25 @@ def test_unknown_raw_and_foreign_ids_answer_404(proxy, client: openai.OpenAI, us
     theirs = upload_batch_input(owner, model, batch_lines(model, ["mine"]))
     refused = error_of(lambda: create_batch(other, theirs.id))
     assert refused.status_code == 404, refused
+
+
+@pytest.mark.patch(
+    "0055-refused-batch-input-and-list-model-name-their-parameter.patch",
+    needs={"1.80.10": NEEDS_0055_1_80_10},
+)
+@models
+def test_a_refused_batch_input_and_an_unknown_list_model_name_their_parameter(user_client, model: str) -> None:
+    """Unpatched 1.108.7: batches.create with another caller's or a deleted input file
+    answers 404 with param null; files.list for an unknown model 400 with param null."""
+    owner, other = user_client("owner"), user_client("other")
+    theirs = upload_batch_input(owner, model, batch_lines(model, ["theirs"]))
+    deleted = upload_batch_input(other, model, batch_lines(model, ["gone"]))
+    other.files.delete(deleted.id)
+    for file_id in (theirs.id, deleted.id):
+        refused = error_of(lambda: create_batch(other, file_id))  # noqa: B023 (called at once)
+        assert (refused.status_code, refused.body["param"]) == (404, "input_file_id"), refused
+    unknown = error_of(lambda: other.files.list(extra_query={"target_model_names": "no-such-model"}))
+    assert (unknown.status_code, unknown.body["param"]) == (400, "target_model_names"), unknown
 
 
 @pytest.mark.patch(
