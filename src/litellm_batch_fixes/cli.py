@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from .bench.sections import SECTIONS, Options
 from .build import BUILDS, ensure_build
 from .check_release import CheckError
 from .errors import BatchFixesError
@@ -236,7 +237,6 @@ def cmd_sandbox_rehearsal(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.runner import run
-    from .bench.sections import SECTIONS, Options
 
     unknown = set(args.only or ()) - set(SECTIONS)
     if unknown:
@@ -284,12 +284,6 @@ PROXY_ENVIRONMENT = """environment:
 It prints the URL, the master key and the database when ready, writes the URL to
 STATE_DIR/url while it runs, and keeps logs in STATE_DIR/logs. Only one ./dev proxy runs
 on a state directory at a time."""
-
-
-def bench_sections():
-    from .bench.sections import SECTIONS
-
-    return SECTIONS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -421,8 +415,7 @@ def parser() -> argparse.ArgumentParser:
         "--only",
         type=lambda v: v.split(","),
         metavar="SECTION[,SECTION]",
-        help="the sections to run (default: all): "
-        + "; ".join(f"{s.name}: {s.what}" for s in bench_sections().values()),
+        help="the sections to run (default: all): " + "; ".join(f"{s.name}: {s.what}" for s in SECTIONS.values()),
     )
     bench.add_argument("--requests", type=int, default=40, help="requests per latency figure (default: 40)")
     bench.add_argument("--restarts", type=int, default=3, help="warm restarts timed (default: 3)")

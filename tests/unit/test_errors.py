@@ -25,6 +25,9 @@ def test_every_error_class_of_the_project_derives_from_its_base() -> None:
 
 
 def test_dev_prints_such_an_error_without_a_traceback(capsys, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "cmd_docs", lambda args: (_ for _ in ()).throw(UnknownLine("no line 9.9.9")))
+    def refuse(args) -> int:
+        raise UnknownLine("no line 9.9.9")
+
+    monkeypatch.setattr(cli, "cmd_docs", refuse)
     assert cli.main(["docs"]) == 1
     assert capsys.readouterr().err == "error: no line 9.9.9\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .sections import SECTIONS
+
 
 def table(headers: list[str], rows: list[list]) -> str:
     cells = [[str(c) for c in row] for row in [headers, *rows]]
@@ -18,8 +20,6 @@ def table(headers: list[str], rows: list[list]) -> str:
 
 def render(results: dict) -> str:
     """The terminal report: a heading, then each section's part in the registry's order."""
-    from .sections import SECTIONS  # the sections render with this module's table()
-
     parts = [f"LiteLLM {results['build']} on {results['machine']}"]
     for section in SECTIONS.values():
         parts += section.render(results)

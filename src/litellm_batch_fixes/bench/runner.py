@@ -4,6 +4,7 @@ stacks of their own (the restarts of start-up); the report at the end."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import shutil
@@ -47,16 +48,15 @@ def run(options: Options, log=print) -> dict:
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     chosen = [SECTIONS[name] for name in SECTIONS if name in options.sections]
-    bench = Bench(options, python, None, {}, lambda: _stack(options, log), log)
     log("• starting the stack (first start)")
     with _stack(options, log) as stack:
         assert stack.proxy and stack.mock_url and stack.database_url, "a started stack has all three"
-        bench.first_start = dict(stack.timings)
-        bench.stack = Running(stack.url, stack.master_key, stack.mock_url, stack.database_url, stack.proxy.process.pid)
+        running = Running(stack.url, stack.master_key, stack.mock_url, stack.database_url, stack.proxy.process.pid)
+        bench = Bench(options, python, running, dict(stack.timings), lambda: _stack(options, log), log)
         for section in (s for s in chosen if not s.own_stacks):
             log(f"• {section.what}")
             results.update(section.measure(bench))
-    bench.stack = None
+    bench = dataclasses.replace(bench, stack=None)  # that stack has stopped
     for section in (s for s in chosen if s.own_stacks):
         log(f"• {section.what}")
         results.update(section.measure(bench))

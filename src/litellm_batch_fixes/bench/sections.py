@@ -38,7 +38,7 @@ class Running:
     proxy_pid: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bench:
     """What a section measures with: the options, the build's Python, the running stack
     (None for the sections that start stacks of their own), the first start's timings,
