@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import prisma_types
 from .errors import BatchFixesError
 
 # Nix installs the bridge outside the source tree and says where by environment.
@@ -130,7 +131,12 @@ def generate_client(python: Path, schema: Path, donors: Sequence[Path] = ()) -> 
         raise PrismaBridgeError(f"Prisma schema not found: {schema}")
     venv = python.parent.parent
     stamp = venv / GENERATE_STAMP_NAME
-    wanted = _sha256(schema.read_bytes(), _lockfile_hash().encode(), str(query_engine_path()).encode())
+    wanted = _sha256(
+        schema.read_bytes(),
+        _lockfile_hash().encode(),
+        str(query_engine_path()).encode(),
+        Path(prisma_types.__file__).read_bytes(),  # how the generated client is rewritten
+    )
     if stamp.is_file() and stamp.read_text() == wanted and not _generated_client_missing(venv):
         return
 
@@ -206,3 +212,5 @@ def run_generate(python: Path, schema: Path) -> None:
             f"prisma generate --schema={schema} with {python} failed (exit {proc.returncode}):\n"
             f"{proc.stdout}{proc.stderr}"
         )
+    [package] = python.parent.parent.glob("lib/python3*/site-packages/prisma")
+    prisma_types.defer_typed_dicts(package)
