@@ -9,20 +9,19 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..proxy import IMPORT_APP
 from .report import table
 
 if TYPE_CHECKING:
     from .sections import Bench
 
-IMPORT = (
-    "import time; started = time.perf_counter(); import litellm.proxy.proxy_server; "
-    "print(time.perf_counter() - started)"
-)
+# The launcher's own import of the app, timed.
+IMPORT = "import time; started = time.perf_counter()\n" + IMPORT_APP + "print(time.perf_counter() - started)\n"
 
 
 def import_seconds(python: Path) -> float:
-    """LiteLLM's proxy module imported in a fresh interpreter (offline price map, as the
-    launcher runs it)."""
+    """LiteLLM's proxy module imported in a fresh interpreter as the launcher imports it
+    (offline price map, the collector paused)."""
     env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     out = subprocess.run([str(python), "-c", IMPORT], capture_output=True, text=True, env=env, check=True)
     return float(out.stdout.strip().splitlines()[-1])
