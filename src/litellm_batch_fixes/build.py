@@ -167,14 +167,14 @@ def _up_to_date(build: str) -> Path | None:
     return VENVS_DIR / build
 
 
-def _copy_venv(source: Path, venv: Path, private: set[str]) -> None:
+def _copy_venv(source: Path, venv: Path, private: frozenset[str]) -> None:
     """The venv at `source` as hard links at `venv` (a full copy took ~10 s, and the suite
     makes one such build per patch), with real copies of what a build changes in place:
-    the site-packages directories in `private` (those its patches touch, and the generated
-    Prisma client), the files at the top of the venv, of bin/ and of site-packages (stamps,
-    scripts, .pth). Elsewhere files are only ever replaced (patch, py_compile), never
-    written into, so the source stays as it was. Its interpreter stays a symlink, and its
-    scripts' shebangs and activation files name the new place."""
+    the site-packages directories in `private` (the generated Prisma client), the files at
+    the top of the venv, of bin/ and of site-packages (stamps, scripts, .pth). Elsewhere
+    files are only ever replaced (patch, py_compile), never written into, so the source
+    stays as it was. Its interpreter stays a symlink, and its scripts' shebangs and
+    activation files name the new place."""
     source_site = site_packages(source / "bin" / "python")
     if not source_site.is_relative_to(source):
         raise BuildError(f"{source} is no venv of its own: its site-packages is {source_site}")
@@ -196,10 +196,10 @@ def _copy_venv(source: Path, venv: Path, private: set[str]) -> None:
     (venv / STAMP_NAME).unlink(missing_ok=True)
 
 
-def private_directories(patches: list[Patch]) -> set[str]:
-    """The site-packages directories a build changes in place: those its patches touch,
-    and prisma-client-py's, which `prisma generate` writes into."""
-    return {"prisma"} | {name.split("/", 1)[0] for patch in patches for name in patch.touched_files()}
+# The site-packages directories a leave-one-out build changes in place: prisma-client-py's,
+# which `prisma generate` writes into. The files its patches change are replaced, not
+# written into: GNU patch writes a new file over the old one's name, as py_compile does.
+PRIVATE_DIRECTORIES = frozenset({"prisma"})
 
 
 def ensure_build(build: str, log: Log = print) -> Path:
@@ -236,7 +236,7 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     unpatched = _up_to_date_unpatched(build)
     if unpatched:
         log(f"{build} build: copying {unpatched}")
-        _copy_venv(unpatched, venv, private_directories(patches))
+        _copy_venv(unpatched, venv, PRIVATE_DIRECTORIES)
     else:
         pins = sum(1 for text in lock.read_text().splitlines() if "==" in text and not text.startswith((" ", "#")))
         log(f"{build} build: creating {venv}: {pins} pinned packages from {lock.name}")

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from litellm_batch_fixes.build import prebuilt_python, site_packages
+from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, prebuilt_python, site_packages
+from litellm_batch_fixes.paths import VENVS_DIR
 
 from ..support import build_python
 
@@ -20,7 +21,14 @@ def test_build_files_are_not_hard_links_into_a_cache(release_line, flavour) -> N
     if prebuilt_python(build):
         pytest.skip("a prebuilt (Nix) build lives in a read-only store")
     site = site_packages(build_python(build))
-    assert {name: (site / name).stat().st_nlink for name in FILES} == {name: 1 for name in FILES}
+    # A leave-one-out build starts as links into the unpatched build (see below): its
+    # copies are the only other names a file may have.
+    others = [other for other in VENVS_DIR.glob("*/lib/python3*/site-packages") if other != site]
+    for name in FILES:
+        inode = (site / name).stat()
+        links = [other for other in others if (other / name).exists() and (other / name).stat().st_ino == inode.st_ino]
+        assert inode.st_nlink == 1 + len(links), name
+        assert all(LEAVE_ONE_OUT_PREFIX in other.parents[2].name for other in links), name
 
 
 def test_a_copied_venv_names_its_own_place_and_changes_nothing_of_its_source(tmp_path) -> None:
@@ -61,6 +69,36 @@ def test_a_copied_venv_names_its_own_place_and_changes_nothing_of_its_source(tmp
         (site / name).read_text() for name in ("litellm/proxy/utils.py", "prisma/client.py", "openai/__init__.py")
     ] == ["x = 1\n"] * 3
     assert ((site / "hooks.pth").read_text(), (source / ".stamp").read_text()) == ("/somewhere\n", "source\n")
+
+
+def test_a_patch_applied_to_a_copied_venv_leaves_its_source_as_it_was(tmp_path) -> None:
+    """What a leave-one-out build's patches change stays shared until they change it: the
+    patch tool writes a new file, so the unpatched build's file (a hard link) is untouched."""
+    import subprocess
+    import sys
+
+    from litellm_batch_fixes.build import PRIVATE_DIRECTORIES, _copy_venv, site_packages
+    from litellm_batch_fixes.patches import Patch, apply_series
+
+    source = tmp_path / "unpatched"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(source)], check=True)
+    site = site_packages(source / "bin" / "python")
+    (site / "litellm").mkdir()
+    (site / "litellm" / "router.py").write_text("retries = 2\nbackoff = 1\n")
+    fix = tmp_path / "0001-no-retries.patch"
+    fix.write_text(
+        "Description: no retries\n---\n--- a/litellm/router.py\n+++ b/litellm/router.py\n"
+        "@@ -1,2 +1,2 @@\n-retries = 2\n+retries = 0\n backoff = 1\n"
+    )
+
+    copy = tmp_path / "without-0002"
+    _copy_venv(source, copy, PRIVATE_DIRECTORIES)
+    copied = copy / site.relative_to(source)
+    assert (copied / "litellm" / "router.py").stat().st_nlink == 2  # shared until patched
+    apply_series(copied, [Patch(fix)])
+
+    assert (copied / "litellm" / "router.py").read_text() == "retries = 0\nbackoff = 1\n"
+    assert (site / "litellm" / "router.py").read_text() == "retries = 2\nbackoff = 1\n"
 
 
 def test_a_venv_without_its_own_site_packages_is_not_copied(tmp_path) -> None:
