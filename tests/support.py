@@ -8,11 +8,12 @@ from pathlib import Path
 
 from litellm_batch_fixes.build import prebuilt_python
 from litellm_batch_fixes.paths import VENVS_DIR
+from litellm_batch_fixes.releases import Build
 
 
-def build_python(build: str) -> Path:
+def build_python(build: Build) -> Path:
     """The Python of a build: a prebuilt one the environment names (Nix), else ./dev's venv."""
-    return prebuilt_python(build) or VENVS_DIR / build / "bin" / "python"
+    return prebuilt_python(build) or VENVS_DIR / build.name / "bin" / "python"
 
 
 def with_database(url: str, name: str) -> str:

@@ -2,7 +2,8 @@
 
 A third kind, `without-NNNN`, is the series minus the patch numbered NNNN: the suite
 runs that patch's regression tests on it to show the patch is needed on its own.
-Each release line (releases.py) has these builds; `1.108.7-patched` names another line's.
+Each release line has these builds; releases.Build names one (`1.108.7-patched` is
+another line's), and every function here takes that value, never a name to read.
 
 A line's builds are venvs installed from the same hash-locked requirements/<lock>.txt,
 with the managed files hook registered (hook-registration/) and a Prisma client generated
@@ -25,10 +26,8 @@ from . import prisma_engine
 from .errors import BatchFixesError
 from .patches import Patch, applicable, apply_series, read_series
 from .paths import HOOK_REGISTRATION_DIR, VENVS_DIR
-from .releases import UnknownLine, split_build
+from .releases import FLAVOURS, Build, UnknownBuild
 
-BUILDS = ("patched", "unpatched")
-LEAVE_ONE_OUT_PREFIX = "without-"
 STAMP_NAME = ".litellm-batch-fixes-build"
 HOOKS_PTH_NAME = "litellm_batch_fixes_hooks.pth"
 
@@ -39,14 +38,14 @@ class BuildError(BatchFixesError):
     """A build step failed; the message says which and what to do."""
 
 
-def prebuilt_variable(build: str) -> str:
+def prebuilt_variable(build: Build) -> str:
     """A build made elsewhere (Nix) is named by LITELLM_BATCH_FIXES_<BUILD>_PYTHON
     (1.108.7-patched: LITELLM_BATCH_FIXES_1_108_7_PATCHED_PYTHON)."""
-    name = build.upper().replace("-", "_").replace(".", "_")
+    name = build.name.upper().replace("-", "_").replace(".", "_")
     return f"LITELLM_BATCH_FIXES_{name}_PYTHON"
 
 
-def prebuilt_python(build: str) -> Path | None:
+def prebuilt_python(build: Build) -> Path | None:
     value = os.environ.get(prebuilt_variable(build))
     return Path(value) if value else None
 
@@ -61,50 +60,33 @@ def site_packages(python: Path) -> Path:
     return Path(out.stdout.strip())
 
 
-def leave_one_out_build(patch: Patch) -> str:
-    return LEAVE_ONE_OUT_PREFIX + patch.name[:4]
+def lock_for(build: Build) -> Path:
+    return build.line.lock_path
 
 
-def lock_for(build: str) -> Path:
-    return _line(build)[0].lock_path
-
-
-def _line(build: str):
-    try:
-        return split_build(build)
-    except UnknownLine as error:
-        raise BuildError(str(error)) from None
-
-
-def patches_for(build: str) -> list[Patch]:
+def patches_for(build: Build) -> list[Patch]:
     """The patches a build applies, in its line's series order."""
-    line, flavour = _line(build)
-    if flavour == "unpatched":
+    if build.is_unpatched:
         return []
-    if line.series_path is None:
-        raise BuildError(f"{line.version} has no patch series (it was only checked): build {line.build('unpatched')}")
-    series = read_series(line.series_path)
-    if flavour == "patched":
+    if build.line.series_path is None:  # a release check-release resolved: unpatched only
+        raise UnknownBuild.named(build.name, build.line)
+    series = read_series(build.line.series_path)
+    if build.is_patched:
         return series
-    if flavour.startswith(LEAVE_ONE_OUT_PREFIX):
-        kept = [p for p in series if leave_one_out_build(p) != flavour]
-        if len(kept) == len(series) - 1:
-            return kept
-    raise BuildError(
-        f"unknown build {build!r}: use {', '.join(BUILDS)} or "
-        f"{LEAVE_ONE_OUT_PREFIX}NNNN for a patch number in patches/{line.series}, "
-        "optionally after a release line (1.108.7-patched)"
-    )
+    kept = [patch for patch in series if build.line.without(patch) != build]
+    if len(kept) != len(series) - 1:  # its series has no patch of that number
+        raise UnknownBuild.named(build.name, build.line)
+    return kept
 
 
-def _inputs(build: str) -> list[Path]:
+def _inputs(build: Build) -> list[Path]:
     # This file too: a change to how a build is made must remake it.
     files = [Path(__file__), lock_for(build), *sorted(HOOK_REGISTRATION_DIR.rglob("*.py"))]
     return files + [p.path for p in patches_for(build)]
 
 
-def fingerprint(build: str) -> str:
-    digest = hashlib.sha256(f"{build} {sys.version}".encode())
+def fingerprint(build: Build) -> str:
+    digest = hashlib.sha256(f"{build.name} {sys.version}".encode())
     for path in _inputs(build):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -149,22 +131,19 @@ def compile_bytecode(python: Path, site: Path) -> None:
     _run_step("byte-compiling the build", [str(python), "-m", "compileall", "-q", "-j", "0", str(site)], lambda _: None)
 
 
-def _up_to_date_unpatched(build: str) -> Path | None:
+def _up_to_date_unpatched(build: Build) -> Path | None:
     """A leave-one-out build starts as a copy of its line's unpatched venv when that one is
     up to date (same lock, same hooks): a copy takes ~2 s where an install takes ~10, and
     the suite makes one such build per patch."""
-    line, flavour = _line(build)
-    if not flavour.startswith(LEAVE_ONE_OUT_PREFIX):
-        return None
-    return _up_to_date(line.build("unpatched"))
+    return _up_to_date(build.line.build("unpatched")) if build.is_leave_one_out else None
 
 
-def _up_to_date(build: str) -> Path | None:
+def _up_to_date(build: Build) -> Path | None:
     """The venv of `build` when it is made here and up to date."""
-    stamp = VENVS_DIR / build / STAMP_NAME
+    stamp = VENVS_DIR / build.name / STAMP_NAME
     if prebuilt_python(build) or not stamp.is_file() or stamp.read_text() != fingerprint(build):
         return None
-    return VENVS_DIR / build
+    return VENVS_DIR / build.name
 
 
 def _copy_venv(source: Path, venv: Path, private: frozenset[str]) -> None:
@@ -202,7 +181,7 @@ def _copy_venv(source: Path, venv: Path, private: frozenset[str]) -> None:
 PRIVATE_DIRECTORIES = frozenset({"prisma"})
 
 
-def ensure_build(build: str, log: Log = print) -> Path:
+def ensure_build(build: Build, log: Log = print) -> Path:
     """Create or refresh one build; returns its python. Idempotent."""
     patches = patches_for(build)
     prebuilt = prebuilt_python(build)
@@ -215,13 +194,13 @@ def ensure_build(build: str, log: Log = print) -> Path:
     if not os.access(VENVS_DIR, os.W_OK):  # installed read-only (the image): only checked
         return _ensure_venv(build, patches, log)
     # One builder per build at a time: `./dev proxy` and `./dev test` may start together.
-    with open(VENVS_DIR / f".{build}.lock", "w") as lock:
+    with open(VENVS_DIR / f".{build.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         return _ensure_venv(build, patches, log)
 
 
-def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
-    venv = VENVS_DIR / build
+def _ensure_venv(build: Build, patches: list[Patch], log: Log) -> Path:
+    venv = VENVS_DIR / build.name
     python = venv / "bin" / "python"
     stamp = venv / STAMP_NAME
     wanted = fingerprint(build)
@@ -247,8 +226,8 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     site = site_packages(python)
     register_hooks(site)
     if patches:
-        log(f"{build} build: applying {len(patches)} patches from patches/{_line(build)[0].series}")
-        if _line(build)[1].startswith(LEAVE_ONE_OUT_PREFIX):
+        log(f"{build} build: applying {len(patches)} patches from patches/{build.line.series}")
+        if build.is_leave_one_out:
             # The later patches written on the left-out one's lines can't apply: they go too.
             patches, dropped = applicable(site, patches)
             if dropped:
@@ -257,7 +236,7 @@ def _ensure_venv(build: str, patches: list[Patch], log: Log) -> Path:
     log(f"{build} build: generating the Prisma client for LiteLLM's schema")
     prisma_engine.ensure_bridge_installed()
     # A leave-one-out build's schema is mostly its line's patched or unpatched one.
-    siblings = [_up_to_date(_line(build)[0].build(flavour)) for flavour in BUILDS] if unpatched else []
+    siblings = [_up_to_date(build.line.build(flavour)) for flavour in FLAVOURS] if unpatched else []
     donors = [venv for venv in siblings if venv]
     prisma_engine.generate_client(python, site / "litellm/proxy/schema.prisma", donors=donors)
     if not unpatched:  # a copy has the unpatched build's bytecode; patched files recompile

@@ -28,7 +28,8 @@ from .build import BuildError, ensure_build, site_packages, uv_command
 from .errors import BatchFixesError
 from .patches import Patch, dry_run, read_series
 from .paths import ROOT
-from .releases import ALIASES, LINES, checked_lock
+from .releases import ALIASES, LINES, UnknownLine, checked_lock
+from .releases import line as release_line
 
 # A registry summary reported 1.107.0 as a compromised release; it is never installed.
 REFUSED = {"1.107.0": "LiteLLM 1.107.0 was reported as a compromised release; it is never installed"}
@@ -254,8 +255,8 @@ def check(
         f"litellm-proxy-extras {pinned(lock, 'litellm-proxy-extras')} ({lock})"
     )
     try:
-        site = site_packages(ensure_build(f"{version}-unpatched", log))
-    except BuildError as error:
+        site = site_packages(ensure_build(release_line(version).build("unpatched"), log))
+    except (BuildError, UnknownLine) as error:
         raise CheckError(f"litellm {version} installs but does not build here: {error}") from error
     verdicts = [
         PatchVerdict(name, {v: dry_run(p, site) for v, p in files.items()}) for name, files in every_patch().items()

@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 from .bench.sections import SECTIONS, Options
-from .build import BUILDS, ensure_build
+from .build import ensure_build
 from .check_release import CheckError
 from .errors import BatchFixesError
 from .paths import DEFAULT_CONFIG, DEFAULT_STATE_DIR, ROOT
-from .releases import LINES, line, lines
+from .releases import FLAVOURS, LINES, line, lines
 
 # When the command started: ./dev sets it before it builds its own environment.
 COMMAND_STARTED = float(os.environ.get("LBF_COMMAND_STARTED") or time.time())
@@ -32,8 +32,8 @@ def log(message: str) -> None:
 def cmd_setup(args: argparse.Namespace) -> int:
     started = time.monotonic()
     for release in lines(args.litellm):
-        for build in args.builds or BUILDS:
-            ensure_build(release.build(build), log)
+        for flavour in args.builds or FLAVOURS:
+            ensure_build(release.build(flavour), log)
     log(f"setup done in {time.monotonic() - started:.1f}s")
     return 0
 
@@ -156,8 +156,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         return print_test_help()
     spec = pytest_option(args.pytest_args, "--litellm") or os.environ.get("LBF_TEST_LITELLM", "default")
     for release in lines(spec):  # up front, so a first run shows its progress, not a silent minute
-        for build in BUILDS if release.series_path else ("unpatched",):  # a checked release: as is
-            ensure_build(release.build(build), log)
+        for flavour in FLAVOURS if release.series_path else ("unpatched",):  # a checked release: as is
+            ensure_build(release.build(flavour), log)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
     return subprocess.call(command, cwd=ROOT)
 

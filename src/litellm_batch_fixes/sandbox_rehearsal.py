@@ -38,7 +38,7 @@ from pathlib import Path
 from .errors import BatchFixesError
 from .paths import ROOT, VENVS_DIR
 from .prisma_engine import BRIDGE_DIR
-from .releases import LINES
+from .releases import FLAVOURS, LINES
 from .sandbox import BUILDER_UID, SYSTEM, Log, Rehearsal, Sandbox
 
 NIX_CONFIG = "\n".join(
@@ -98,8 +98,8 @@ def stand_ins(engines: Path) -> dict[str, Path]:
         "prisma-engines": engines,
     }
     for release in LINES.values():
-        for flavour in ("patched", "unpatched"):
-            places[f"litellm-{release.version}-{flavour}"] = VENVS_DIR / release.build(flavour)
+        for flavour in FLAVOURS:
+            places[f"litellm-{release.version}-{flavour}"] = VENVS_DIR / release.build(flavour).name
     return places
 
 

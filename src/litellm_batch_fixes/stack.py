@@ -20,6 +20,7 @@ from .mock import start_mock_server, upstream_env
 from .postgres import EmbeddedPostgres
 from .processes import Service, StartupError, free_port, port_in_use
 from .proxy import proxy_env, start_proxy
+from .releases import DEFAULT, LINES, Build
 from .state_lock import lock_state_dir
 
 Log = Callable[[str], None]
@@ -56,7 +57,7 @@ def stored_secret(state_dir: Path, name: str, env_var: str, prefix: str) -> tupl
 class Stack:
     state_dir: Path
     config: Path
-    build: str = "patched"
+    build: Build = LINES[DEFAULT].build("patched")
     host: str = "127.0.0.1"
     port: int = 4000  # 0: any free port (tests)
     database_url: str | None = None

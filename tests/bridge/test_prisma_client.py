@@ -37,8 +37,10 @@ def package_dir(python: str, package: str) -> Path:
 @pytest.fixture(scope="module")
 def python() -> str:
     from litellm_batch_fixes.build import ensure_build
+    from litellm_batch_fixes.releases import DEFAULT, LINES
 
-    return os.environ.get("BRIDGE_TEST_PYTHON") or str(ensure_build("patched", log=lambda _: None))
+    patched = LINES[DEFAULT].build("patched")
+    return os.environ.get("BRIDGE_TEST_PYTHON") or str(ensure_build(patched, log=lambda _: None))
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,9 @@ import httpx
 import openai
 import pytest
 
-from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, leave_one_out_build
 from litellm_batch_fixes.patches import PatchError, read_series
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
-from litellm_batch_fixes.releases import LINES, split_build
+from litellm_batch_fixes.releases import LINES, Build
 from litellm_batch_fixes.stack import Stack
 
 from ..conftest import resolved_backend, selected_builds, selected_lines
@@ -61,29 +60,28 @@ def exact_schedule():
         yield
 
 
-def lacks_patch(build: str, patch_name: str) -> bool:
+def lacks_patch(build: Build, patch_name: str) -> bool:
     """Whether a build's line carries the patch and the build leaves it out."""
-    line, flavour = split_build(build)
-    patch = SERIES.get(line.version, {}).get(patch_name)
-    return patch is not None and flavour in ("unpatched", leave_one_out_build(patch))
+    patch = SERIES.get(build.line.version, {}).get(patch_name)
+    return patch is not None and (build.is_unpatched or build == build.line.without(patch))
 
 
-def must_fail(build: str, marker: pytest.Mark) -> bool:
+def must_fail(build: Build, marker: pytest.Mark) -> bool:
     """Whether a patch's regression test must fail on a build: the build lacks the patch,
     or lacks one the test's flow also needs on that line (`needs={"1.108.7": [...]}`:
     e.g. 1.108.7 refuses to delete a finished batch's files without 0021)."""
     return any(lacks_patch(build, name) for name in [marker.args[0], *needed(build, marker)])
 
 
-def needed(build: str, marker: pytest.Mark) -> list[str]:
-    return marker.kwargs.get("needs", {}).get(split_build(build)[0].version, [])
+def needed(build: Build, marker: pytest.Mark) -> list[str]:
+    return marker.kwargs.get("needs", {}).get(build.line.version, [])
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # The parameters are Builds, their names the ids: test_x[patched], test_x[1.108.7-without-0053-gpt].
     if "patched_build" in metafunc.fixturenames:  # tests that start stacks of their own
-        metafunc.parametrize(
-            "patched_build", [line.build("patched") for line in selected_lines(metafunc.config)], scope="session"
-        )
+        patched = [line.build("patched") for line in selected_lines(metafunc.config)]
+        metafunc.parametrize("patched_build", patched, ids=str, scope="session")
     if "proxy" not in metafunc.fixturenames:
         return
     marker = metafunc.definition.get_closest_marker("patch")
@@ -98,7 +96,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 continue  # a release check-release resolved runs as released only
             if flavour == "leave-one-out":
                 patch = marker and SERIES.get(line.version, {}).get(marker.args[0])
-                builds += [line.build(leave_one_out_build(patch))] if patch else []
+                builds += [line.without(patch)] if patch else []
             elif flavour == "fixed-upstream":
                 # The unpatched build, for the tests that must pass there: whether the
                 # tests of the line's own patches fail on its release is for `unpatched`.
@@ -106,10 +104,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                 builds += [unpatched] if marker and not must_fail(unpatched, marker) else []
             elif flavour == "patched" or marker:
                 builds.append(line.build(flavour))
-    metafunc.parametrize("proxy", builds, indirect=True, scope="session")
+    metafunc.parametrize("proxy", builds, ids=str, indirect=True, scope="session")
 
 
-PATCH_OF: dict[str, tuple[pytest.Mark, str]] = {}  # test id -> (its patch marker, its build)
+PATCH_OF: dict[str, tuple[pytest.Mark, Build]] = {}  # test id -> (its patch marker, its build)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -122,7 +120,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if (
             marker
             and callspec
-            and isinstance(callspec.params.get("proxy"), str)
+            and isinstance(callspec.params.get("proxy"), Build)
             and must_fail(callspec.params["proxy"], marker)
         ):
             # Only the bug's symptom counts: a failed assertion or an API error, never a
@@ -143,7 +141,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     marker, build = marked
     outcome = "xfailed" if hasattr(report, "wasxfail") else report.outcome
     blocked_by = [name for name in needed(build, marker) if lacks_patch(build, name)]
-    contract = marker.kwargs.get("contract", {}).get(split_build(build)[0].version)
+    contract = marker.kwargs.get("contract", {}).get(build.line.version)
     with open(path, "a") as out:
         out.write(
             json.dumps(
@@ -198,14 +196,14 @@ def proxy(request, services, tmp_path_factory, say):
         config=DEFAULT_CONFIG,
         build=build,
         port=0,
-        database_url=services.database_for("litellm_" + build.replace(".", "_")),
+        database_url=services.database_for("litellm_" + build.name.replace(".", "_")),
         mock_url=services.mock_url,
         log=lambda m: say(f"{build}: {m}"),
     )
     try:
         stack.start()
     except PatchError as error:
-        if not split_build(build)[1].startswith(LEAVE_ONE_OUT_PREFIX):
+        if not build.is_leave_one_out:
             raise
         # A later patch is written on top of this one's lines: the series can't leave it out.
         pytest.skip(f"{build} cannot be built: {str(error).splitlines()[0]}")

@@ -15,7 +15,6 @@ from openai.types import Batch, FileObject
 
 from litellm_batch_fixes.bench.clients import new_user_key
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
-from litellm_batch_fixes.releases import split_build
 
 from . import conformance
 
@@ -29,14 +28,14 @@ TERMINAL = {"completed", "failed", "cancelled", "expired"}
 
 def release(stack) -> str:
     """The LiteLLM release line (version) a stack runs."""
-    return split_build(stack.build)[0].version
+    return stack.build.line.version
 
 
 def sdk(stack, api_key: str | None = None, timeout: float = 60) -> openai.OpenAI:
     """The official SDK on the stack's proxy (the master key unless another is given). On a
     fully patched build every answer it receives must be what the OpenAI API answers
     (conformance.py); other builds are what the patch tests compare against."""
-    hooks = {"response": [conformance.check]} if split_build(stack.build)[1] == "patched" else {}
+    hooks = {"response": [conformance.check]} if stack.build.is_patched else {}
     return openai.OpenAI(
         base_url=stack.url,
         api_key=api_key or stack.master_key,

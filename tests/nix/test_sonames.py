@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from litellm_batch_fixes import nix_support, sonames
-from litellm_batch_fixes.releases import LINES, split_build
+from litellm_batch_fixes.releases import FLAVOURS, LINES, Build
 
 from ..conftest import selected_lines
 from ..support import build_python
@@ -51,14 +51,12 @@ def test_a_library_shipped_in_the_tree_is_not_external(tmp_path) -> None:
     assert needs and sonames.scan(tmp_path).external["bin/python"] == []
 
 
-@pytest.mark.parametrize(
-    "build", [line.build(f) for line in LINES.values() for f in ("patched", "unpatched")] + ["dev"]
-)
-def test_every_library_the_installed_wheels_need_has_a_nix_provider(build, request) -> None:
+@pytest.mark.parametrize("build", [line.build(f) for line in LINES.values() for f in FLAVOURS] + ["dev"], ids=str)
+def test_every_library_the_installed_wheels_need_has_a_nix_provider(build: Build | str, request) -> None:
     """Each line's two proxy builds, and the venv running this test (requirements/dev.txt)."""
-    if build != "dev" and split_build(build)[0] not in selected_lines(request.config):
+    if isinstance(build, Build) and build.line not in selected_lines(request.config):
         pytest.skip(f"{build}'s line is not selected (--litellm)")
-    venv = Path(sys.prefix) if build == "dev" else build_python(build).parent.parent
+    venv = build_python(build).parent.parent if isinstance(build, Build) else Path(sys.prefix)
     report = sonames.scan(venv)
     assert len(report.external) > 20  # pydantic-core, orjson, tokenizers, psycopg, polars...
     assert report.unresolved() == {}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from litellm_batch_fixes.bench import report
 from litellm_batch_fixes.bench.sections import SECTIONS, Options
+from litellm_batch_fixes.releases import DEFAULT, LINES
 
 
 def test_each_registered_section_has_a_module_that_measures_and_renders() -> None:
@@ -15,7 +16,9 @@ def test_each_registered_section_has_a_module_that_measures_and_renders() -> Non
         module = importlib.import_module(f"litellm_batch_fixes.bench.{name}")
         assert list(inspect.signature(module.bench).parameters) == ["b"], name
         assert section.render({}) == [], name  # a section that didn't run says nothing
-    assert Options(build="patched", work_dir=Path("."), json_path=Path("r.json")).sections == tuple(SECTIONS)
+    assert Options(
+        build=LINES[DEFAULT].build("patched"), work_dir=Path("."), json_path=Path("r.json")
+    ).sections == tuple(SECTIONS)
 
 
 def test_the_report_has_each_sections_part_in_the_registrys_order() -> None:

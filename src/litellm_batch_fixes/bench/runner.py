@@ -42,7 +42,7 @@ def run(options: Options, log=print) -> dict:
     python = ensure_build(options.build, log)
     shutil.rmtree(options.work_dir / "state", ignore_errors=True)  # the first start is a first start
     results: dict = {
-        "build": options.build,
+        "build": options.build.name,
         "machine": machine(),
         "requests_per_figure": options.requests,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..releases import Build
     from ..stack import Stack
 
 
 @dataclass
 class Options:
-    build: str
+    build: Build
     work_dir: Path
     json_path: Path
     sections: tuple[str, ...] = field(default_factory=lambda: tuple(SECTIONS))  # names, run in SECTIONS' order

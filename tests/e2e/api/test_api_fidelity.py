@@ -14,8 +14,6 @@ import httpx
 import openai
 import pytest
 
-from litellm_batch_fixes.releases import split_build
-
 from ..conformance import problems
 from ..flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input, wait_for_batch
 
@@ -169,7 +167,7 @@ def test_every_verb_answers_like_the_openai_api(proxy, user_client, slow_batches
     """Each verb's answer, on both routes, against OpenAI's schemas (conformance.py): on the
     fully patched builds only, which are the product; the marked tests above show each
     patch's part on the others."""
-    if split_build(proxy.build)[1] != "patched":
+    if not proxy.build.is_patched:
         pytest.skip("conformance is the patched build's promise")
     client = user_client("conformance")
     answers = []

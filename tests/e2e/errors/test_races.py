@@ -20,7 +20,6 @@ import httpx
 import pytest
 
 from litellm_batch_fixes.bench.clients import new_user_key
-from litellm_batch_fixes.releases import split_build
 
 from ..conformance import problems
 from ..flows import MODELS, batch_lines, sdk, upload_batch_input
@@ -37,7 +36,7 @@ class Racer:
         _, key = new_user_key(proxy.url, proxy.master_key, name)
         self.sdk = sdk(proxy, key)
         self.http = httpx.Client(base_url=proxy.url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
-        self.checks_conformance = split_build(proxy.build)[1] == "patched"
+        self.checks_conformance = proxy.build.is_patched
 
     def upload(self, model: str) -> str:
         return upload_batch_input(self.sdk, model, batch_lines(model, ["race"])).id

@@ -23,6 +23,7 @@ import pytest
 from litellm_batch_fixes.bench.clients import new_user_key
 from litellm_batch_fixes.paths import ROOT
 from litellm_batch_fixes.processes import free_port
+from litellm_batch_fixes.releases import DEFAULT, LINES, Build
 
 from ...conftest import resolved_backend
 from ..backends import MOCK_BASE_IMAGE, POSTGRES_IMAGE
@@ -48,7 +49,7 @@ class Deployment:
     url: str
     replica_urls: dict[str, str]
     master_key: str
-    build: str = "patched"  # what the suite's flows read: the default line's patched build
+    build: Build = LINES[DEFAULT].build("patched")  # what the suite's flows read
 
     def replica(self, name: str) -> Deployment:
         return Deployment(self.replica_urls[name], self.replica_urls, self.master_key)

@@ -24,6 +24,7 @@ import yaml
 
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.postgres import EmbeddedPostgres
+from litellm_batch_fixes.releases import Build
 from litellm_batch_fixes.stack import Stack
 
 from ..flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
@@ -59,7 +60,7 @@ def fault_config(directory: Path) -> Path:
     return path
 
 
-def own_stack(build: str, directory: Path, say, database_url: str | None, mock_url: str | None = None) -> Stack:
+def own_stack(build: Build, directory: Path, say, database_url: str | None, mock_url: str | None = None) -> Stack:
     return Stack(
         state_dir=directory,
         config=fault_config(directory),

@@ -11,7 +11,7 @@ import pytest
 
 from litellm_batch_fixes.paths import ROOT
 from litellm_batch_fixes.processes import free_port
-from litellm_batch_fixes.releases import split_build
+from litellm_batch_fixes.releases import Build
 
 from ...conftest import resolved_backend
 from ..api import test_managed_batch_lifecycle as lifecycle
@@ -25,7 +25,7 @@ STARTS_WITHIN = 180  # seconds: migrations on an empty database, then the proxy'
 class ImageProxy:
     """What the suite's flows need of a running proxy."""
 
-    build: str
+    build: Build
     url: str
     master_key: str
     image: str
@@ -38,7 +38,7 @@ def image_proxy(pytestconfig, patched_build, services, say) -> Iterator[ImagePro
         pytest.skip("the proxy image needs a container engine (the containers backend)")
     from ..containers import host_network_container, proxy_image, wait_until_healthy
 
-    version = split_build(patched_build)[0].version
+    version = patched_build.line.version
     say(f"proxy image: building the Dockerfile for {version} on {MOCK_BASE_IMAGE}")
     with proxy_image(ROOT, MOCK_BASE_IMAGE, version) as image:
         port, master_key = free_port(), "sk-image-test"

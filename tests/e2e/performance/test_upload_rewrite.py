@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from litellm_batch_fixes.releases import Build
+
 from ...support import build_python
 from ..flows import batch_lines
 
@@ -27,7 +29,7 @@ print(json.dumps({"peak": peak, "out": out.read().decode(),
 """
 
 
-def rewrite_in_build(build: str, content: bytes) -> dict:
+def rewrite_in_build(build: Build, content: bytes) -> dict:
     done = subprocess.run(
         [str(build_python(build)), "-c", PROBE],
         input=content,

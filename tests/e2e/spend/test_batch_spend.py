@@ -31,7 +31,7 @@ import pytest
 
 from litellm_batch_fixes.build import site_packages
 from litellm_batch_fixes.paths import DEFAULT_CONFIG
-from litellm_batch_fixes.releases import split_build
+from litellm_batch_fixes.releases import Build
 from litellm_batch_fixes.stack import Stack
 
 from ..flows import (
@@ -56,7 +56,7 @@ models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
 
 def spend_stack(
-    build: str, state_dir: Path, database_url: str, mock_url: str | None, say, interval: int = POLL_EVERY
+    build: Build, state_dir: Path, database_url: str, mock_url: str | None, say, interval: int = POLL_EVERY
 ) -> Stack:
     return Stack(
         state_dir=state_dir,
@@ -74,7 +74,7 @@ def spend_stack(
 @pytest.fixture(scope="module")
 def spender(proxy, services, tmp_path_factory, say):
     """A proxy of the build under test whose poller runs every few seconds."""
-    database = services.database_for(f"litellm_spend_{proxy.build.replace('-', '_')}")
+    database = services.database_for(f"litellm_spend_{proxy.build.name.replace('-', '_')}")
     with spend_stack(proxy.build, tmp_path_factory.mktemp("spend"), database, services.mock_url, say) as stack:
         yield stack
 
@@ -160,7 +160,7 @@ def finished(spender, say) -> dict:
     until it is recorded; one whose every line failed; and a recorded batch the provider
     never had, which the poller can't find (on the patched build only: its test runs there,
     and without 0019 the lookup takes the model offline for every other test here)."""
-    if split_build(spender.build)[1] == "patched":
+    if spender.build.is_patched:
         with psycopg.connect(spender.database_url) as conn:  # the poller meets it first
             conn.execute(
                 'INSERT INTO "LiteLLM_ManagedObjectTable" (id, unified_object_id, model_object_id, '

@@ -127,7 +127,7 @@ def settled(check: Callable[[], bool], within: float) -> bool:
 @pytest.fixture(scope="module")
 def attributing(proxy, services, tmp_path_factory, say):
     """A proxy of the build under test whose poller runs every few seconds."""
-    database = services.database_for(f"litellm_attribution_{proxy.build.replace('-', '_').replace('.', '_')}")
+    database = services.database_for(f"litellm_attribution_{proxy.build.name.replace('-', '_').replace('.', '_')}")
     with spend_stack(proxy.build, tmp_path_factory.mktemp("attribution"), database, services.mock_url, say) as stack:
         yield stack
 
