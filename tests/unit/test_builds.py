@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from litellm_batch_fixes.build import LEAVE_ONE_OUT_PREFIX, prebuilt_python, site_packages
+from litellm_batch_fixes.build import prebuilt_python, site_packages
 from litellm_batch_fixes.paths import VENVS_DIR
+from litellm_batch_fixes.releases import Build
 
 from ..support import build_python
 
@@ -28,7 +29,7 @@ def test_build_files_are_not_hard_links_into_a_cache(release_line, flavour) -> N
         inode = (site / name).stat()
         links = [other for other in others if (other / name).exists() and (other / name).stat().st_ino == inode.st_ino]
         assert inode.st_nlink == 1 + len(links), name
-        assert all(LEAVE_ONE_OUT_PREFIX in other.parents[2].name for other in links), name
+        assert all(Build.parse(other.parents[2].name).is_leave_one_out for other in links), name
 
 
 def test_a_copied_venv_names_its_own_place_and_changes_nothing_of_its_source(tmp_path) -> None:
