@@ -12,6 +12,8 @@ which and why (docs/upgrading.md).
 from __future__ import annotations
 
 import base64
+import itertools
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from typing import cast
@@ -380,8 +382,6 @@ BATCH_VERBS = ("batches.retrieve", "batches.cancel")
 # On 1.80.10 these answers come from its own patches (0055 is 1.108.7's).
 NEEDS_0055_1_80_10 = ["0013-unknown-and-foreign-ids-answer-404.patch", "0014-files-batches-request-validation.patch"]
 UPSTREAM_1_108_7 = {
-    # A malformed id is asked of the provider, which has no such object: 404, not 400.
-    **_on(FILE_VERBS + BATCH_VERBS, ("unicode", "5,000 characters", "spaces"), (404, None)),
     # A raw provider id reaches the provider: 1.108.7 serves unmanaged files and batches
     # through the same routes, so the provider's id of the caller's own object answers
     # like the provider does (200; cancelling a completed batch, the provider's 400).
@@ -511,6 +511,39 @@ def test_files_list_takes_order_asc_or_desc(proxy, user_client, model: str) -> N
         )
         param = answer.json().get("error", {}).get("param")
         assert (answer.status_code, param) == expected, (order, answer.text[:300])
+
+
+MALFORMED_IDS = {"spaces": "file abc", "unicode": "fïlé-ü✓", "5,000 characters": "a" * 5000, "slash-dot": "a.b"}
+# verb -> (method, path under the route form, the id's parameter)
+ID_VERBS = {
+    "files.retrieve": ("GET", "/files/{}", "file_id"),
+    "files.content": ("GET", "/files/{}/content", "file_id"),
+    "files.delete": ("DELETE", "/files/{}", "file_id"),
+    "batches.retrieve": ("GET", "/batches/{}", "batch_id"),
+    "batches.cancel": ("POST", "/batches/{}/cancel", "batch_id"),
+}
+
+
+@pytest.mark.patch(
+    "0057-malformed-ids-answer-400.patch", needs={"1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch"]}
+)
+@pytest.mark.parametrize("verb", ID_VERBS)
+def test_a_malformed_id_answers_400_naming_it(proxy, user_client, verb: str) -> None:
+    """Unpatched 1.108.7: each went to the provider, which answered 404 "No such file"; an id
+    no provider issues is a malformed value, as on 1.80.10. Both route forms, a virtual key."""
+    key = user_client("malformed").api_key
+    method, path, param = ID_VERBS[verb]
+    seen = {}
+    for (what, bad), prefix in itertools.product(MALFORMED_IDS.items(), ("/v1", "")):
+        answer = httpx.request(
+            method,
+            proxy.url + prefix + path.format(urllib.parse.quote(bad, safe="")),
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+        error = answer.json().get("error", {})
+        seen[what, prefix] = (answer.status_code, error.get("param"), error.get("type"))
+    assert seen == {key: (400, param, "invalid_request_error") for key in seen}
 
 
 @pytest.mark.patch("0014-files-batches-request-validation.patch")
