@@ -212,5 +212,5 @@ def run_generate(python: Path, schema: Path) -> None:
             f"prisma generate --schema={schema} with {python} failed (exit {proc.returncode}):\n"
             f"{proc.stdout}{proc.stderr}"
         )
-    [package] = python.parent.parent.glob("lib/python3*/site-packages/prisma")
-    prisma_types.defer_typed_dicts(package)
+    for package in python.parent.parent.glob("lib/python3*/site-packages/prisma"):
+        prisma_types.defer_typed_dicts(package)

@@ -106,6 +106,8 @@ def defer_typed_dicts(package: Path) -> int:
     """Rewrite `package`/types.py as above; returns how many definitions wait for first use.
     A second call on a package it already rewrote changes nothing."""
     types, full = package / "types.py", package / f"{FULL_MODULE}.py"
+    if not types.is_file():  # a client generated without one: nothing to defer
+        return 0
     source = types.read_text()
     if "_all_loaded = False" in source and full.is_file():
         return len(deferred_names(ast.parse(full.read_text()), imported_by_name(package)))

@@ -79,6 +79,7 @@ def test_typed_dicts_are_made_when_first_asked_for(tmp_path) -> None:
     assert defer_typed_dicts(package) == 4
     assert defer_typed_dicts(package) == 4  # a second run leaves the rewritten module as it is
     assert (package / f"{FULL_MODULE}.py").read_text() == TYPES
+    assert defer_typed_dicts(tmp_path) == 0  # a package with no types module is left as it is
 
     probe = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, check=True)
     seen = json.loads(probe.stdout)
