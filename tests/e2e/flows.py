@@ -24,6 +24,17 @@ MODELS = {"gpt": "gpt-4o-mini", "azure": "azure-gpt-4o-mini-batch"}
 # otherwise refuses until its cost poller has run); for the `needs` of a patch marker.
 NEEDS_0021 = {"1.108.7": ["0021-finished-batch-files-deletable.patch"]}
 TERMINAL = {"completed", "failed", "cancelled", "expired"}
+# Each verb that calls the provider -> (method, its route at the provider as a regex): where
+# a fault injected at the mock meets it.
+PROVIDER_CALLS = {
+    "files.create": ("POST", r"/files$"),
+    "files.retrieve": ("GET", r"/files/[^/]+$"),
+    "files.content": ("GET", r"/files/[^/]+/content$"),
+    "files.delete": ("DELETE", r"/files/[^/]+$"),
+    "batches.create": ("POST", r"/batches$"),
+    "batches.retrieve": ("GET", r"/batches/[^/]+$"),
+    "batches.cancel": ("POST", r"/batches/[^/]+/cancel$"),
+}
 
 
 def release(stack) -> str:

@@ -13,19 +13,9 @@ import httpx
 import openai
 import pytest
 
-from ..flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
+from ..flows import MODELS, PROVIDER_CALLS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
 
 TIMES = 5  # the fault answers this many requests
-# verb -> (method, the provider's route as a regex)
-VERBS = {
-    "files.create": ("POST", r"/files$"),
-    "files.retrieve": ("GET", r"/files/[^/]+$"),
-    "files.content": ("GET", r"/files/[^/]+/content$"),
-    "files.delete": ("DELETE", r"/files/[^/]+$"),
-    "batches.create": ("POST", r"/batches$"),
-    "batches.retrieve": ("GET", r"/batches/[^/]+$"),
-    "batches.cancel": ("POST", r"/batches/[^/]+/cancel$"),
-}
 STATUSES = (400, 422)
 # The verbs whose provider call goes through LiteLLM's router and its retries on 1.80.10's
 # series; the others call the provider directly there (its patches for existing objects).
@@ -48,7 +38,7 @@ def mock_admin(services, method: str, path: str, **kwargs) -> httpx.Response:
 
 
 def sent_once(proxy, services, finished, verb: str, status: int) -> None:
-    model = list(MODELS.values())[list(VERBS).index(verb) % 2]  # each status meets both models
+    model = list(MODELS.values())[list(PROVIDER_CALLS).index(verb) % 2]  # each status meets both models
     client = sdk(proxy)
     uploaded, created, done = finished[model]
     own_file = upload_batch_input(client, model, batch_lines(model, ["two"]))  # for the delete
@@ -61,7 +51,7 @@ def sent_once(proxy, services, finished, verb: str, status: int) -> None:
         "batches.retrieve": lambda: client.batches.retrieve(created.id),
         "batches.cancel": lambda: client.batches.cancel(created.id),
     }
-    method, route = VERBS[verb]
+    method, route = PROVIDER_CALLS[verb]
     message = f"The provider refuses this {verb} ({status})."
     fault = {"route": "^.*" + route, "method": method, "count": TIMES, "status": status, "message": message}
     mock_admin(services, "POST", "/faults", json=fault)
@@ -98,7 +88,7 @@ def test_a_providers_client_error_is_sent_once(proxy, services, finished, verb: 
 
 
 @pytest.mark.parametrize("status", STATUSES)
-@pytest.mark.parametrize("verb", [verb for verb in VERBS if verb not in CREATES])
+@pytest.mark.parametrize("verb", [verb for verb in PROVIDER_CALLS if verb not in CREATES])
 def test_a_providers_client_error_about_an_existing_object_is_sent_once(
     proxy, services, finished, verb: str, status: int
 ) -> None:

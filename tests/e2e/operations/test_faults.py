@@ -27,7 +27,7 @@ from litellm_batch_fixes.postgres import EmbeddedPostgres
 from litellm_batch_fixes.releases import Build
 from litellm_batch_fixes.stack import Stack
 
-from ..flows import MODELS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
+from ..flows import MODELS, PROVIDER_CALLS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
 
 UPSTREAM_TIMEOUT = 3
 ANSWER_WITHIN = 20  # seconds: no fault may make the caller wait longer
@@ -38,16 +38,6 @@ FAULTS = {
     "timeout": {"delay_seconds": UPSTREAM_TIMEOUT + 3},
 }
 EXPECTED = {"500": 500, "503": 503, "429": 429, "timeout": 504}
-# verb -> (method, the mock's route as a regex)
-VERBS = {
-    "files.create": ("POST", r"/files$"),
-    "files.retrieve": ("GET", r"/files/[^/]+$"),
-    "files.content": ("GET", r"/files/[^/]+/content$"),
-    "files.delete": ("DELETE", r"/files/[^/]+$"),
-    "batches.create": ("POST", r"/batches$"),
-    "batches.retrieve": ("GET", r"/batches/[^/]+$"),
-    "batches.cancel": ("POST", r"/batches/[^/]+/cancel$"),
-}
 
 
 def fault_config(directory: Path) -> Path:
@@ -97,7 +87,7 @@ def finished_batches(faulty_client, say) -> dict:
 
 
 def inject(stack: Stack, verb: str, fault: str) -> None:
-    method, route = VERBS[verb]
+    method, route = PROVIDER_CALLS[verb]
     answer = httpx.post(
         f"{stack.mock_url}/__mock__/faults",
         headers={"X-Mock-Admin": "true"},
@@ -126,7 +116,7 @@ def served_from_the_database(stack: Stack, verb: str, fault: str) -> bool:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-@pytest.mark.parametrize("verb", VERBS)
+@pytest.mark.parametrize("verb", PROVIDER_CALLS)
 @pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 def test_an_upstream_fault_gives_a_clean_error_and_writes_nothing(
     faulty, faulty_client, finished_batches, model, verb, fault
