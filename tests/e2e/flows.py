@@ -37,6 +37,23 @@ PROVIDER_CALLS = {
 }
 
 
+def inject_fault(mock_url: str, verb: str, **fault) -> None:
+    """The next provider calls of `verb` (OpenAI's and Azure's routes alike) meet `fault`
+    at the mock: a "status" to answer, "delay_seconds", "count" (calls; the mock's default
+    one), "retry_after_seconds"."""
+    method, route = PROVIDER_CALLS[verb]
+    httpx.post(
+        f"{mock_url}/__mock__/faults",
+        headers={"X-Mock-Admin": "true"},
+        timeout=10,
+        json={"route": "^.*" + route, "method": method, **fault},
+    ).raise_for_status()
+
+
+def clear_faults(mock_url: str) -> None:
+    httpx.delete(f"{mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"}, timeout=10).raise_for_status()
+
+
 def release(stack) -> str:
     """The LiteLLM release line (version) a stack runs."""
     return stack.build.line.version

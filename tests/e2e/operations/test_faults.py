@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import openai
 import psycopg
 import pytest
@@ -27,7 +26,18 @@ from litellm_batch_fixes.postgres import EmbeddedPostgres
 from litellm_batch_fixes.releases import Build
 from litellm_batch_fixes.stack import Stack
 
-from ..flows import MODELS, PROVIDER_CALLS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
+from ..flows import (
+    MODELS,
+    PROVIDER_CALLS,
+    batch_lines,
+    clear_faults,
+    create_batch,
+    inject_fault,
+    release,
+    run_batch,
+    sdk,
+    upload_batch_input,
+)
 
 UPSTREAM_TIMEOUT = 3
 ANSWER_WITHIN = 20  # seconds: no fault may make the caller wait longer
@@ -87,18 +97,11 @@ def finished_batches(faulty_client, say) -> dict:
 
 
 def inject(stack: Stack, verb: str, fault: str) -> None:
-    method, route = PROVIDER_CALLS[verb]
-    answer = httpx.post(
-        f"{stack.mock_url}/__mock__/faults",
-        headers={"X-Mock-Admin": "true"},
-        timeout=10,
-        json={"route": "^.*" + route, "method": method, "count": 20, **FAULTS[fault]},
-    )
-    answer.raise_for_status()
+    inject_fault(stack.mock_url, verb, count=20, **FAULTS[fault])
 
 
 def clear(stack: Stack) -> None:
-    httpx.delete(f"{stack.mock_url}/__mock__/faults", headers={"X-Mock-Admin": "true"}, timeout=10).raise_for_status()
+    clear_faults(stack.mock_url)
 
 
 def rows(stack: Stack) -> tuple[int, int]:
