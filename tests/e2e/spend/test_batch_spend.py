@@ -79,11 +79,14 @@ def spender(proxy, services, tmp_path_factory, say):
         yield stack
 
 
-# The poller's rows among the `aretrieve_batch` rows (clients' retrieves log rows too): on
-# 1.80.10 its request tags name it (0035; an unpatched build's rows have no key instead).
+# The poller's rows among the `aretrieve_batch` rows (clients' retrieves log rows too, and a
+# retrieve the provider failed a $0 row with status "failure"): on 1.80.10 its request tags
+# name it (0035; an unpatched build's rows have no key instead); on 1.108.7 it alone fills
+# the batch_models list (every row has the key, null but in the poller's).
 POLLER_TAG = "request_tags::jsonb ? 'User-Agent: LiteLLM Proxy/CheckBatchCost'"
-POLLER_ROWS = {"1.80.10": f"({POLLER_TAG} OR api_key = '')", "1.108.7": "metadata::jsonb ? 'batch_models'"}
-ANY_POLLER_ROW = f"({POLLER_TAG} OR api_key = '' OR metadata::jsonb ? 'batch_models')"  # another release
+BATCH_MODELS = "jsonb_typeof(metadata::jsonb -> 'batch_models') = 'array'"
+POLLER_ROWS = {"1.80.10": f"({POLLER_TAG} OR api_key = '')", "1.108.7": BATCH_MODELS}
+ANY_POLLER_ROW = f"({POLLER_TAG} OR api_key = '' OR {BATCH_MODELS})"  # another release
 
 
 def poller_records(stack: Stack, user_id: str) -> list[tuple[float, int, int]]:
@@ -315,6 +318,32 @@ def test_a_finished_batchs_files_are_deleted_at_once_and_its_cost_is_kept(proxy,
     for file_id in (done.output_file_id, done.error_file_id, uploaded.id):
         assert client.files.delete(file_id).deleted
     # The delete records it; then only the spend row's write is waited for (every 10-15 s).
+    [(spend, _, _)] = wait_for_records(proxy, [user], say, within=10 + 5 + 10)[user]
+    assert spend == pytest.approx(cost, rel=1e-9) and spend > 0
+
+
+@pytest.mark.patch("0058-file-kept-while-its-batch-cost-cannot-be-recorded.patch", needs=NEEDS_0021)
+@models
+def test_a_file_delete_that_could_lose_a_batchs_cost_keeps_the_file(proxy, model, say) -> None:
+    """The provider fails the batch retrieve with which the delete records a finished batch's
+    cost: the delete answers 503 (which the SDK retries) and keeps the file; once the provider
+    answers, it goes through and the batch is billed once. Without the patch 1.80.10 deletes
+    the file and the cost is lost (the poller can't read a deleted output); 1.108.7 answers
+    400 (not retried) calling the finished batch still running."""
+    user, client = new_user(proxy, "cleaner")
+    _, _, done = run_batch(client, model, say, prompts=["one", "two"])
+    cost, _, _ = expected_cost(proxy, client, done, model)
+    output = str(done.output_file_id)
+    inject_fault(proxy.mock_url, "batches.retrieve", status=500, count=20)
+    try:
+        with pytest.raises(openai.APIStatusError) as refused:
+            client.files.delete(output)
+    finally:
+        clear_faults(proxy.mock_url)
+    assert refused.value.status_code == 503, refused.value.message
+    assert "try again" in refused.value.message.lower()
+    assert client.files.content(output).text  # kept
+    assert client.files.delete(output).deleted
     [(spend, _, _)] = wait_for_records(proxy, [user], say, within=10 + 5 + 10)[user]
     assert spend == pytest.approx(cost, rel=1e-9) and spend > 0
 
