@@ -1,4 +1,4 @@
-// node-postgres pool for @prisma/adapter-pg 5.17 with two additions:
+// node-postgres pool for @prisma/adapter-pg 5.17 with three additions:
 //
 // * Result columns of types the adapter rejects (`name` from the catalogs and
 //   information_schema, `"char"`, `regclass`, `interval`, ...) are reported as
@@ -6,6 +6,8 @@
 //   failing the whole query with "Unsupported column type".
 // * Checked-out clients are tracked so a dead engine's connections can be
 //   destroyed instead of leaking out of the pool.
+// * A checked-out client the server ends (a PostgreSQL restart) fails its own
+//   transaction instead of the whole engine.
 
 import pg from 'pg';
 import { parse as parseArray } from 'postgres-array';
@@ -78,11 +80,21 @@ export class BridgePool extends pg.Pool {
     if (args.length > 0) return super.connect(...args); // callback style is not used by the adapter
     const client = withTextFallback(await super.connect());
     this.checkedOut.add(client);
+    // The pool listens for errors of idle clients only. A checked-out one the server ends
+    // between statements (a PostgreSQL restart, inside a transaction) emits 'error' with
+    // no listener, which would end the engine: report it as the pool's and drop the client.
+    let ended;
+    const onError = (error) => {
+      ended = error;
+      this.emit('error', error, client);
+    };
+    client.on('error', onError);
     const release = client.release;
     client.release = (err) => {
       this.checkedOut.delete(client);
+      client.removeListener('error', onError);
       client.release = release;
-      return release.call(client, err);
+      return release.call(client, err ?? ended);
     };
     return client;
   }

@@ -79,3 +79,22 @@ test('a batch inside an interactive transaction joins it', async () => {
   await end(id, 'rollback');
   assert.deepEqual(await ctx.bridge.query(find('b3')), { data: { result: null } });
 });
+
+test('a connection the server ends inside a transaction fails that transaction, not the engine', async () => {
+  // A PostgreSQL restart (or pg_terminate_backend) while a transaction's connection waits
+  // between statements: node-postgres reports it as an error event on that client.
+  const { id } = await start();
+  const answer = await ctx.bridge.query(
+    gql('mutation', 'queryRaw', { query: 'SELECT pg_backend_pid()::text AS pid', parameters: '[]' }),
+    { txId: id },
+  );
+  const pid = answer.data.result[0].pid.prisma__value;
+  await ctx.db.sql('SELECT pg_terminate_backend($1::int)', [pid]);
+  const served = await waitFor(async () => {
+    const again = await ctx.bridge.query(find('c1'));
+    return again?.data ? again : null;
+  }, 5000, 'a query after the termination');
+  assert.deepEqual(served, { data: { result: { id: 'c1' } } });
+  assert.equal(ctx.bridge.child.exitCode, null, `the engine exited:\n${ctx.bridge.stderr()}`);
+  assert.notEqual((await end(id, 'commit')).errors, undefined, 'the ended transaction does not commit');
+});
