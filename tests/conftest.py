@@ -60,9 +60,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--soak-seconds",
         type=int,
-        default=int(os.environ.get("LBF_SOAK_SECONDS", "0")),
-        help="the load phase of test_soak.py in seconds; 0 (the default) skips it "
-        "(env LBF_SOAK_SECONDS; ./dev soak --seconds N)",
+        default=int(os.environ.get("LBF_SOAK_SECONDS", "30")),
+        help="the load phase of test_soak.py in seconds (default 30, a short run; 0 skips it; "
+        "env LBF_SOAK_SECONDS; ./dev soak --seconds N for a longer one)",
     )
 
 

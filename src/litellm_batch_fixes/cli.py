@@ -444,7 +444,7 @@ def parser() -> argparse.ArgumentParser:
     )
     soak.add_argument("--litellm", default=chosen_line, metavar="VERSION", help=litellm_help)
     soak.add_argument(
-        "--seconds", type=positive_seconds, default=300, help="the load phase (default: 300; ./dev test skips the soak)"
+        "--seconds", type=positive_seconds, default=300, help="the load phase (default: 300; ./dev test runs 30)"
     )
     soak.set_defaults(func=cmd_soak)
 
