@@ -36,10 +36,13 @@ from litellm_batch_fixes.stack import Stack
 
 from ..flows import (
     MODELS,
+    NEEDS_0021,
     admin,
     batch_lines,
+    clear_faults,
     create_batch,
     deployment,
+    inject_fault,
     new_user,
     release,
     run_batch,
