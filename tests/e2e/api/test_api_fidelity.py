@@ -16,6 +16,7 @@ import pytest
 
 from ..conformance import problems
 from ..flows import MODELS, batch_lines, create_batch, run_batch, upload_batch_input, wait_for_batch
+from ..openai_spec import SPEC
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
@@ -126,6 +127,33 @@ def test_an_uploaded_file_keeps_its_name_and_the_providers_status(user_client, m
     assert (uploaded.filename, uploaded.status) == ("my_input.jsonl", "processed")
     retrieved = client.files.retrieve(uploaded.id)
     assert (retrieved.filename, retrieved.status) == ("my_input.jsonl", "processed")
+
+
+# Every purpose OpenAI's API description allows for an upload (the vendored part of it).
+UPLOAD_PURPOSES = SPEC["components"]["schemas"]["CreateFileRequest"]["properties"]["purpose"]["enum"]
+
+
+def an_upload_keeps_its_purpose(client: openai.OpenAI, purpose: str, model: str) -> None:
+    uploaded = client.files.create(
+        file=("data.jsonl", batch_lines(model, ["one"])), purpose=purpose, extra_body={"target_model_names": model}
+    )
+    assert uploaded.purpose == purpose
+    assert client.files.retrieve(uploaded.id).purpose == purpose
+    assert [f.id for f in client.files.list(purpose=purpose).data] == [uploaded.id]
+
+
+@pytest.mark.parametrize("purpose", [p for p in UPLOAD_PURPOSES if p != "evals"])  # evals: 0059's test
+@models
+def test_every_upload_purpose_of_the_api_is_kept_and_listed(user_client, purpose: str, model: str) -> None:
+    """An upload with any purpose the API describes answers, retrieves and lists with it."""
+    an_upload_keeps_its_purpose(user_client(f"purpose-{purpose}"), purpose, model)
+
+
+@pytest.mark.patch("0059-files-purpose-evals.patch")
+@models
+def test_an_upload_for_evals_is_kept_and_listed(user_client, model: str) -> None:
+    """Unpatched 1.80.10: 400 "Invalid purpose: evals" (1.108.7 knows it)."""
+    an_upload_keeps_its_purpose(user_client("purpose-evals"), "evals", model)
 
 
 @pytest.mark.patch("0027-list-managed-files-from-the-proxy-records.patch")

@@ -17,10 +17,8 @@ small; `./dev fuzz --examples N` runs longer), `--fuzz-seed` picks the sequence.
 from __future__ import annotations
 
 import copy
-import json
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,8 +29,8 @@ from hypothesis import strategies as st
 
 from .. import conformance
 from ..flows import MODELS, batch_lines, create_batch, new_user, sdk, upload_batch_input
+from ..openai_spec import SPEC
 
-SPEC = json.loads((Path(__file__).parent.parent / "openai_spec" / "files-and-batches.json").read_text())
 ROUTE_FORMS = ("/v1", "", "/openai/v1", "/azure/v1")
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 TIMEOUT = 30  # seconds: an answer later than this is a hang
