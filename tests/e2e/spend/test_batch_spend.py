@@ -351,6 +351,39 @@ def test_a_file_delete_that_could_lose_a_batchs_cost_keeps_the_file(proxy, model
     assert spend == pytest.approx(cost, rel=1e-9) and spend > 0
 
 
+@pytest.mark.patch("0058-file-kept-while-its-batch-cost-cannot-be-recorded.patch")
+def test_a_file_whose_batchs_bill_is_claimed_and_unwritten_is_kept(proxy, say) -> None:
+    """A poller claimed the finished batch and has not written its spend row (a killed
+    replica leaves its claim so until the lease gives it back): deleting the output answers
+    503 and keeps it; once the claim is given back, the delete records the batch and goes.
+    Without the patch the file goes at once and the batch, back in the poll, can never be
+    priced: its spend is lost."""
+    if release(proxy) == "1.108.7":
+        pytest.skip("1.108.7 claims a batch (batch_processed) only as it writes its spend log")
+    user, client = new_user(proxy, "cleaner")
+    model = MODELS["gpt"]
+    _, _, done = run_batch(client, model, say, prompts=["one", "two"])
+    cost, _, _ = expected_cost(proxy, client, done, model)
+    output = str(done.output_file_id)
+    with psycopg.connect(proxy.database_url) as conn:
+        conn.execute(
+            "UPDATE \"LiteLLM_ManagedObjectTable\" SET status = 'billing', updated_at = now() "
+            "WHERE unified_object_id = %s",
+            (done.id,),
+        )
+    with pytest.raises(openai.APIStatusError) as refused:
+        client.files.delete(output)
+    assert refused.value.status_code == 503, refused.value.message
+    with psycopg.connect(proxy.database_url) as conn:  # what the lease does when no row was written
+        conn.execute(
+            "UPDATE \"LiteLLM_ManagedObjectTable\" SET status = 'validating' WHERE unified_object_id = %s",
+            (done.id,),
+        )
+    assert client.files.delete(output).deleted
+    [(spend, _, _)] = wait_for_records(proxy, [user], say, within=10 + 5 + 10)[user]
+    assert spend == pytest.approx(cost, rel=1e-9) and spend > 0
+
+
 def claimed(stack: Stack, batch_id: str) -> str | None:
     """How a poller's claim shows on the batch's record, or None before one: on 1.80.10
     its status column ("billing" with 0050, else "complete", which nothing else writes);
