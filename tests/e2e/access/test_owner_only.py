@@ -63,3 +63,19 @@ def test_only_the_owner_cancels_and_gets_the_managed_id(user_client, slow_batche
         bob.batches.cancel(created.id)
     assert alice.batches.retrieve(created.id).status not in ("cancelling", "cancelled")
     assert alice.batches.cancel(created.id).id == created.id
+
+
+@pytest.mark.patch(
+    "0060-another-callers-batch-404-names-batch-id.patch",
+    needs={"1.80.10": ["0010-managed-batch-cancel-owner-only.patch", "0013-unknown-and-foreign-ids-answer-404.patch"]},
+)
+@models
+def test_another_users_batch_answers_404_naming_batch_id(user_client, model: str, say) -> None:
+    """Retrieve and cancel alike, as for an unknown batch id. Unpatched 1.108.7: 403 without
+    a param (0053 alone: 404 without a param), so the two patched lines answered differently."""
+    alice, bob = user_client("alice"), user_client("bob")
+    _, created, _ = run_batch(alice, model, say, prompts=["one"])
+    for call in (lambda: bob.batches.retrieve(created.id), lambda: bob.batches.cancel(created.id)):
+        with pytest.raises(openai.NotFoundError) as refused:
+            call()
+        assert refused.value.body["param"] == "batch_id", refused.value.body
