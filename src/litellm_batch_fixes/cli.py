@@ -399,10 +399,9 @@ def parser() -> argparse.ArgumentParser:
     )
     rehearsal.add_argument(
         "--e2e-select",
-        default="-k 'lifecycle and not 1.108'",
+        default="-k lifecycle",
         metavar="PYTEST_ADDOPTS",
-        help="what of checks.e2e to run (default: the lifecycle tests on 1.80.10: ./dev's 1.108.7 build "
-        "runs the bridge by the #!/usr/bin/env path baked in at generation; '' runs all of it)",
+        help="what of checks.e2e to run (default: the lifecycle tests, every build of both lines; '' runs all of it)",
     )
     rehearsal.add_argument("--keep", action="store_true", help="keep each builder's directory (logs) and name it")
     rehearsal.set_defaults(func=cmd_sandbox_rehearsal)

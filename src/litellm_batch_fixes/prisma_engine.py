@@ -17,6 +17,7 @@ import py_compile
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +34,9 @@ BRIDGE_DIR: Path = Path(
 DEFAULT_ENGINE_HASH = "ac9d7041ed77bcc8a8dbd2ab6616b39013829574"
 # The CLI bundles @prisma/engines-version's package.json: `enginesVersion: "<commit>"`.
 CLI_ENGINE_HASH = re.compile(r'enginesVersion: "([0-9a-f]{40})"')
+
+# A generator's binaryTargets list, one line or several.
+BINARY_TARGETS = re.compile(r"^[ \t]*binaryTargets[ \t]*=[ \t]*\[[^\]]*\][ \t]*\n", re.MULTILINE)
 
 INSTALL_STAMP_NAME = ".litellm-batch-fixes-npm-ci"
 GENERATE_STAMP_NAME = ".litellm-batch-fixes-prisma-client"
@@ -132,7 +136,7 @@ def generate_client(python: Path, schema: Path, donors: Sequence[Path] = ()) -> 
     venv = python.parent.parent
     stamp = venv / GENERATE_STAMP_NAME
     wanted = _sha256(
-        schema.read_bytes(),
+        native_only(schema.read_text()).encode(),
         _lockfile_hash().encode(),
         str(query_engine_path()).encode(),
         Path(prisma_types.__file__).read_bytes(),  # how the generated client is rewritten
@@ -200,17 +204,33 @@ def run_generate(python: Path, schema: Path) -> None:
     check_cli_engine(env)
     # The CLI finds the generator (`prisma-client-py`) on PATH.
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.run(
-        [str(python), "-m", "prisma", "generate", f"--schema={schema}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="lbf-schema-") as scratch:
+        native = Path(scratch) / schema.name
+        native.write_text(native_only(schema.read_text()))
+        proc = subprocess.run(
+            [str(python), "-m", "prisma", "generate", f"--schema={native}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0 or _generated_client_missing(python.parent.parent):
         raise PrismaBridgeError(
             f"prisma generate --schema={schema} with {python} failed (exit {proc.returncode}):\n"
             f"{proc.stdout}{proc.stderr}"
         )
     for package in python.parent.parent.glob("lib/python3*/site-packages/prisma"):
+        # client.py names the schema it came from (SCHEMA_PATH), not the scratch copy
+        client = package / "client.py"
+        client.write_text(client.read_text().replace(repr(str(native)), repr(str(schema))))
+        py_compile.compile(str(client), doraise=True)
         prisma_types.defer_typed_dicts(package)
+
+
+def native_only(schema: str) -> str:
+    """The schema without its generator's binaryTargets: the engine is ours (the bridge, or
+    Nix's native one), and for a client generated for several targets prisma-client-py 0.11.0
+    runs each baked engine path with --version at every start, before it looks at
+    PRISMA_QUERY_ENGINE_BINARY (engine/utils.py ensure); an engine path that can't run there
+    (moved, or not executable) then fails the start though the variable names a good one."""
+    return BINARY_TARGETS.sub("", schema)

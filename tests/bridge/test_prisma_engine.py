@@ -103,12 +103,48 @@ def test_generate_client_runs_once_per_schema_with_the_venv_on_path(bridge_dir, 
     assert len(lines) == 1, "an up-to-date client is not generated again"
     path, args, engine = lines[0].split("|")
     assert path.split(os.pathsep)[0] == str(python.parent)
-    assert args == f"-m prisma generate --schema={schema}"
+    assert args.startswith("-m prisma generate --schema=") and args.endswith("/schema.prisma")
     assert engine == str(bridge_dir / "bin" / "query-engine")
 
     schema.write_text("// v2")
     prisma_engine.generate_client(python, schema)
     assert len(calls.read_text().splitlines()) == 2, "a changed schema is generated again"
+
+
+SCHEMA = """\
+generator client {
+  provider      = "prisma-client-py"
+  binaryTargets = ["native", "debian-openssl-1.1.x",
+                   "linux-musl"]
+}
+
+model Row {
+  id String @id
+}
+"""
+
+
+def test_the_client_is_generated_for_the_native_target_and_names_the_schema(bridge_dir, tmp_path, monkeypatch):
+    """With several binaryTargets prisma-client-py runs every baked engine path at each start,
+    before it reads PRISMA_QUERY_ENGINE_BINARY: the generator gets the schema without them."""
+    monkeypatch.setattr(prisma_engine, "ensure_bridge_installed", lambda: None)
+    package = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "prisma"
+    given = tmp_path / "given.prisma"
+    # the stand-in generator keeps the schema it got and writes a client naming it, as prisma's does
+    python = fake_python(
+        tmp_path / "venv",
+        f'schema="${{4#--schema=}}"; cp "$schema" {given}; mkdir -p {package}; '
+        f"echo \"SCHEMA_PATH = Path('$schema')\" > {package}/client.py",
+    )
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SCHEMA)
+
+    prisma_engine.generate_client(python, schema)
+
+    assert given.read_text() == SCHEMA.replace(
+        '  binaryTargets = ["native", "debian-openssl-1.1.x",\n                   "linux-musl"]\n', ""
+    )
+    assert (package / "client.py").read_text() == f"SCHEMA_PATH = Path({str(schema)!r})\n"
 
 
 def test_a_venv_generated_from_the_same_schema_lends_its_client(bridge_dir, tmp_path, monkeypatch):

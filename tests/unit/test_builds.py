@@ -3,6 +3,7 @@ trying a fix in .venv/patched) must reach neither the other build nor the instal
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -109,3 +110,13 @@ def test_a_venv_without_its_own_site_packages_is_not_copied(tmp_path) -> None:
     (tmp_path / "broken" / "bin" / "python").symlink_to(sys.executable)
     with pytest.raises(BuildError, match="no venv of its own"):
         _copy_venv(tmp_path / "broken", tmp_path / "copy", {"litellm"})
+
+
+def test_a_builds_client_bakes_one_engine_path(release_line) -> None:
+    """One path, so prisma-client-py runs no baked engine before PRISMA_QUERY_ENGINE_BINARY
+    (prisma_engine.native_only): a Nix build's or a moved bridge's path never fails a start."""
+    python = build_python(release_line.build("patched"))
+    if not python.exists():
+        pytest.skip(f"{release_line.version} is not built (./dev setup --litellm {release_line.version})")
+    probe = "from prisma.client import BINARY_PATHS; print(len(BINARY_PATHS.query_engine))"
+    assert subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True).stdout == "1\n"
