@@ -7,9 +7,9 @@ hold it, so a caller can know another user's raw ids. The table asks every route
 /v1, which is where an AzureOpenAI client pointed at the proxy goes) with every verb for
 raw ids of three kinds: another user's, the caller's own, unknown. Each answer is below
 500 and, as an error, an OpenAI error body with nothing of the provider's or the
-database's internals; another user's id is never served. 1.80.10 answers 404 for all
-three kinds (the managed id is the way in); 1.108.7 answers another user's 404 too (0053)
-and serves the caller's own raw id through its deployment, kept as its contract.
+database's internals; another user's id is never served. Both lines answer 404 for all
+three kinds, before any provider call: the managed id is the way in (1.80.10: 0013, 0036;
+1.108.7, which served the caller's own raw id: 0053, 0061).
 """
 
 from __future__ import annotations
@@ -148,6 +148,32 @@ def test_a_list_on_any_route_form_holds_only_the_callers_objects(world: World, c
         assert not listed & world.others_ids(), f"another user's objects listed: {listed & world.others_ids()}"
 
 
+@pytest.mark.patch(
+    "0061-raw-provider-ids-answer-404.patch",
+    needs={
+        "1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch", "0036-provider-routes-raw-ids-answer-4xx.patch"]
+    },
+)
+def test_the_callers_own_raw_ids_answer_404_on_every_route_form(world: World) -> None:
+    """Unpatched 1.108.7: the provider's id behind the caller's own file or batch is served
+    on every route form (retrieve 200, content, delete 200, cancel the provider's 400), and
+    batches.create takes the caller's own raw input file."""
+    own = world.raw["alice"]
+    asked = {
+        f"{verb} {which} on {form or '/'}": answered(world.http, method, form + path.format(id=own[which]))
+        for form in ROUTE_FORMS
+        for verb, method, path, kind in ID_VERBS
+        for which in (("input", "output") if kind == "file" else ("batch",))
+    }
+    body = {"input_file_id": own["input"], "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    asked |= {
+        f"batches.create on {path} {extra}": answered(world.http, "POST", path, json={**body, **extra})
+        for path, extra in RAW_INPUT_CREATES
+    }
+    served = {what: answer for what, answer in asked.items() if answer[0] != 404}
+    assert not served, f"{len(served)} of {len(asked)} not 404: {served}"
+
+
 def test_the_other_users_objects_are_intact_after_the_table(world: World) -> None:
     """Runs after the table (pytest keeps file order): Bob still has all his objects."""
     bob = httpx.Client(base_url=world.url, timeout=60, headers={"Authorization": f"Bearer {world.keys['bob']}"})
@@ -235,7 +261,6 @@ RAW_INPUT_CREATES: tuple[tuple[str, dict[str, str]], ...] = (
 
 @pytest.mark.patch(
     "0046-batch-create-raw-input-file-checked.patch",
-    contract={"1.108.7": "the caller's own raw id is served"},
     needs={"1.108.7": ["0053-other-callers-objects-answer-404.patch"]},
 )
 def test_batch_create_never_takes_another_users_raw_input_file(proxy) -> None:
