@@ -1,9 +1,13 @@
-"""Throughput of the mock server: file upload+retrieve, and chat completions.
+"""Throughput of the mock server: file upload+retrieve, chat completions, and seeding
+--batches batch creates (what a state with many batches costs to build).
 
     python mock-server/bench.py                       # starts a server on a free loopback port
+    python mock-server/bench.py --batches 10000       # the seeding scenario with 10,000 batches
     python mock-server/bench.py --base-url http://127.0.0.1:8090
 
-Each scenario stops after --requests requests or --max-seconds, whichever comes first.
+The server it starts keeps its state in a temp directory (MOCK_STATE_DIR), as a deployed
+mock does, so every change is saved and saving is measured too. The first two scenarios
+stop after --requests requests or --max-seconds, whichever comes first.
 Needs httpx (a dev dependency, not one of the server's).
 """
 
@@ -12,10 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -26,6 +32,10 @@ AUTH = {"Authorization": "Bearer sk-mock-openai-key"}
 ADMIN = {"X-Mock-Admin": "true"}
 CHAT_BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "How fast is this mock?"}]}
 UPLOAD = b'{"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n' * 10
+BATCH_LINE = {"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": CHAT_BODY}
+BATCH_INPUT = json.dumps(BATCH_LINE).encode() + b"\n"
+# Seeded batches wait in their first step, so the timing is the creates' alone.
+SEED_STEP_SECONDS = 3600
 
 
 async def upload_and_retrieve(client: httpx.AsyncClient) -> int:
@@ -72,12 +82,38 @@ async def measure(
     return done, time.perf_counter() - started
 
 
+async def seed_batches(base_url: str, count: int, concurrency: int) -> float:
+    """Creates `count` batches of one input file from `concurrency` workers; returns seconds."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        paced = await client.post("/__mock__/settings", headers=ADMIN, json={"batch_step_seconds": SEED_STEP_SECONDS})
+        paced.raise_for_status()
+        upload = await client.post(
+            "/v1/files", headers=AUTH, files={"file": ("seed.jsonl", BATCH_INPUT)}, data={"purpose": "batch"}
+        )
+        upload.raise_for_status()
+        body = {"input_file_id": upload.json()["id"], "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+        left = count
+        started = time.perf_counter()
+
+        async def worker() -> None:
+            nonlocal left
+            while left > 0:
+                left -= 1
+                created = await client.post("/v1/batches", headers=AUTH, json=body)
+                created.raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return time.perf_counter() - started
+
+
 @contextlib.contextmanager
 def local_server() -> Iterator[str]:
-    """A mock server on a free loopback port, stopped by PID afterwards."""
+    """A mock server on a free loopback port, its state in a temp directory, stopped by PID afterwards."""
+    state_dir = tempfile.TemporaryDirectory(prefix="mock-bench-state-")
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent / "src"), os.environ.get("PYTHONPATH")])),
+        "MOCK_STATE_DIR": state_dir.name,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "mock_openai_server", "--host", "127.0.0.1", "--port", "0"],
@@ -95,6 +131,7 @@ def local_server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        state_dir.cleanup()
 
 
 def main() -> None:
@@ -103,6 +140,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--max-seconds", type=float, default=30.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--batches", type=int, default=1000, help="batches to seed; 0 skips that scenario")
     args = parser.parse_args()
 
     with contextlib.ExitStack() as stack:
@@ -112,6 +150,11 @@ def main() -> None:
             done, seconds = asyncio.run(measure(base_url, work, args.requests, args.max_seconds, args.concurrency))
             print(f"{name:22} {done:6d} requests in {seconds:6.2f}s = {done / seconds:8.1f} req/s")
         httpx.post(f"{base_url}/__mock__/reset", headers=ADMIN).raise_for_status()
+        if args.batches > 0:
+            seconds = asyncio.run(seed_batches(base_url, args.batches, args.concurrency))
+            each_ms = seconds * 1000 / args.batches
+            print(f"{'seeding batches':22} {args.batches:6d} creates  in {seconds:6.2f}s = {each_ms:8.2f} ms per batch")
+            httpx.post(f"{base_url}/__mock__/reset", headers=ADMIN, timeout=600).raise_for_status()
 
 
 if __name__ == "__main__":

@@ -1,19 +1,36 @@
 """With MOCK_STATE_DIR the mock keeps its files and batches across restarts, and a batch
-that was running when it stopped carries on, as a real provider's batches do."""
+that was running when it stopped carries on, as a real provider's batches do. Each change
+is saved as it happens, so a killed mock (no shutdown at all) loses nothing either."""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
 
-from .conftest import ADMIN_HEADERS, make_openai_client, running_mock_server
+from .conftest import ADMIN_HEADERS, MockServerProcess, make_openai_client, running_mock_server
 
 
-def test_files_and_batches_outlive_a_restart(tmp_path, upload_jsonl, jsonl_line, wait_for_batch, read_jsonl):
+@contextlib.contextmanager
+def first_run(state: str, killed: bool) -> Iterator[str]:
+    server = MockServerProcess({"MOCK_STATE_DIR": state})
+    try:
+        yield server.base_url
+    finally:
+        if killed:
+            server.process.kill()  # our own child, by PID
+            server.process.wait(timeout=10)
+        server.stop()
+
+
+@pytest.mark.parametrize("killed", [False, True], ids=["stopped", "killed"])
+def test_files_and_batches_outlive_a_restart(tmp_path, upload_jsonl, jsonl_line, wait_for_batch, read_jsonl, killed):
     state = str(tmp_path / "mock-state")
     lines = [jsonl_line(f"req-{i}", "gpt-4o-mini", "/v1/chat/completions", f"q{i}") for i in range(3)]
-    with running_mock_server(MOCK_STATE_DIR=state) as url:
+    with first_run(state, killed) as url:
         client = make_openai_client(url)
         kept = upload_jsonl(client, lines)
         deleted = upload_jsonl(client, lines[:1])

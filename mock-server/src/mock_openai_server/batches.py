@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from . import ids
 from .batch_input import check_batch_input
 from .batch_runner import RunResult, run_batch
 from .errors import invalid_value, missing_parameter, not_found, openai_error
-from .files import FileStore, discard
+from .files import FileStore, OnChange, discard
 from .model_catalog import ModelCatalog
 from .surfaces import ApiStyle
 
@@ -112,7 +112,11 @@ class BatchRecord:
 
 class BatchService:
     def __init__(
-        self, files: FileStore, catalog: ModelCatalog, step_seconds: float, on_change: Callable[[], None] = lambda: None
+        self,
+        files: FileStore,
+        catalog: ModelCatalog,
+        step_seconds: float,
+        on_change: OnChange = lambda record_id, row: None,
     ):
         self._files = files
         self._catalog = catalog
@@ -121,11 +125,8 @@ class BatchService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._changed = on_change
 
-    def rows(self) -> list[dict[str, Any]]:
-        return [batch.to_row() for batch in self._batches.values()]
-
     def resume(self, rows: list[dict[str, Any]]) -> None:
-        """Take the batches saved by rows() back and carry on with those still running."""
+        """Take the batches saved as to_row() made them back and carry on with those still running."""
         for row in rows:
             batch = BatchRecord.from_row(row)
             self._batches[batch.id] = batch
@@ -170,7 +171,7 @@ class BatchService:
             input_snapshot=self._files.snapshot(input_file),
         )
         self._batches[batch.id] = batch
-        self._changed()
+        self._save(batch)
         self._spawn(self._run(batch))
         return batch
 
@@ -190,7 +191,7 @@ class BatchService:
         if batch.status not in ACTIVE_STATUSES:
             raise openai_error(400, f"Cannot cancel a batch with status '{batch.status}'.", param="batch_id")
         batch.status, batch.cancelling_at = "cancelling", _now()
-        self._changed()
+        self._save(batch)
         self._spawn(self._finish_cancel(batch))
         return batch
 
@@ -203,8 +204,9 @@ class BatchService:
 
     async def reset(self) -> None:
         await self.stop()
+        for batch_id in self._batches:
+            self._changed(batch_id, None)
         self._batches.clear()
-        self._changed()
 
     async def _run(self, batch: BatchRecord) -> None:
         try:
@@ -264,7 +266,10 @@ class BatchService:
         """Set the status and its `<status>_at` time, and save."""
         batch.status = status
         setattr(batch, f"{status}_at", _now())
-        self._changed()
+        self._save(batch)
+
+    def _save(self, batch: BatchRecord) -> None:
+        self._changed(batch.id, batch.to_row())
 
     def _check_input(self, path: Path, accepted_urls: frozenset[str]):
         with open(path, "rb") as lines:
@@ -273,6 +278,7 @@ class BatchService:
     def _keep_for_cancel(self, batch: BatchRecord, result: RunResult) -> None:
         if batch.status == "cancelling":
             self._record_counts(batch, result)
+            self._save(batch)  # so a restart before the cancel ends still attaches them
         else:  # cancelled already: nobody will attach these
             discard(result.output_path)
             discard(result.error_path)

@@ -21,6 +21,9 @@ from .errors import not_found
 
 COPY_CHUNK_BYTES = 1024 * 1024
 
+# Told of each change of a record: its id and its row, or None once it is deleted.
+OnChange = Callable[[str, dict[str, Any] | None], None]
+
 
 @dataclass
 class FileRecord:
@@ -31,6 +34,13 @@ class FileRecord:
     created_at: int
     expires_at: int | None
     path: Path
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self) | {"path": str(self.path)}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> FileRecord:
+        return cls(**(row | {"path": Path(row["path"])}))
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -47,7 +57,7 @@ class FileRecord:
 
 
 class FileStore:
-    def __init__(self, directory: Path | None = None, on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, directory: Path | None = None, on_change: OnChange = lambda record_id, row: None) -> None:
         """`directory`: where contents are kept across restarts; None: a temp dir removed at close()."""
         self._temporary = directory is None
         self._dir = Path(tempfile.mkdtemp(prefix="mock-openai-files-")) if directory is None else directory
@@ -55,13 +65,10 @@ class FileStore:
         self._records: dict[str, FileRecord] = {}  # insertion order = creation order
         self._changed = on_change
 
-    def rows(self) -> list[dict[str, Any]]:
-        return [asdict(record) | {"path": str(record.path)} for record in self._records.values()]
-
     def restore(self, rows: list[dict[str, Any]]) -> None:
-        """Records saved by rows(); one whose content is gone is dropped."""
+        """Records saved as to_row() made them; one whose content is gone is dropped."""
         for row in rows:
-            record = FileRecord(**(row | {"path": Path(row["path"])}))
+            record = FileRecord.from_row(row)
             if record.path.is_file():
                 self._records[record.id] = record
 
@@ -90,7 +97,7 @@ class FileStore:
         expires_at = created_at + expires_after_seconds if expires_after_seconds is not None else None
         record = FileRecord(file_id, filename, purpose, final_path.stat().st_size, created_at, expires_at, final_path)
         self._records[file_id] = record
-        self._changed()
+        self._changed(file_id, record.to_row())
         return record
 
     def snapshot(self, record: FileRecord) -> Path:
@@ -115,7 +122,7 @@ class FileStore:
         record = self.require(file_id)
         del self._records[file_id]
         discard(record.path)
-        self._changed()
+        self._changed(file_id, None)
         return record
 
     def newest_first(self, purpose: str | None = None) -> list[FileRecord]:
@@ -123,10 +130,11 @@ class FileStore:
 
     def reset(self) -> None:
         """Forget every file, and the scratch files of batches (stopped before this)."""
+        for file_id in self._records:
+            self._changed(file_id, None)
         self._records.clear()
         for path in self._dir.iterdir():
             discard(path)
-        self._changed()
 
     def close(self) -> None:
         """Remove a temp dir; a state directory keeps everything for the next start."""
