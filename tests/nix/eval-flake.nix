@@ -16,7 +16,12 @@ let
   releases = builtins.fromJSON (builtins.readFile (root + "/requirements/lines.json"));
   attrVersion = builtins.replaceStrings [ "." ] [ "_" ];
   buildData = build: {
-    inherit (build) series lock patched version;
+    inherit (build)
+      series
+      lock
+      patched
+      version
+      ;
     patchFiles = map str build.patchFiles;
     script = build.stub.args.installPhase;
     wheels = wheels build;

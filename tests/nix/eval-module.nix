@@ -15,7 +15,11 @@ let
   pkgs = (stub "main").legacyPackages.x86_64-linux;
   inherit (pkgs) lib;
   module = outputs.nixosModules.default;
-  options = (module { inherit lib pkgs; config = { }; }).options.services.litellm-batch-fixes;
+  options =
+    (module {
+      inherit lib pkgs;
+      config = { };
+    }).options.services.litellm-batch-fixes;
   defaultOf = option: option.default;
   defaults = builtins.mapAttrs (
     _: option: if option ? _option then option.default else builtins.mapAttrs (_: defaultOf) option
@@ -57,18 +61,13 @@ let
       inherit (option) type;
       # store paths and numbers as strings; settings' default ({ }) as it is
       default =
-        if value == null || builtins.isAttrs value && !(value ? outPath) then
-          value
-        else
-          toString value;
+        if value == null || builtins.isAttrs value && !(value ? outPath) then value else toString value;
     };
 in
 {
-  options =
-    builtins.mapAttrs (_: describe) (builtins.removeAttrs options [ "database" ])
-    // {
-      database = builtins.mapAttrs (_: describe) options.database;
-    };
+  options = builtins.mapAttrs (_: describe) (builtins.removeAttrs options [ "database" ]) // {
+    database = builtins.mapAttrs (_: describe) options.database;
+  };
   proxyPackage = toString outputs.packages.x86_64-linux.proxy;
   inherit configFile;
   local = evaluate {

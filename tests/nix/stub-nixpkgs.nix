@@ -118,7 +118,9 @@ let
       }@args:
       fake "${pname}-${version}-${python}-${abi}-${platform}.whl" args;
     linkFarm = name: entries: fake name { inherit entries; };
-    runCommand = name: env: script: fake name (env // { inherit script; });
+    runCommand =
+      name: env: script:
+      fake name (env // { inherit script; });
     # nixpkgs sets meta.mainProgram to the name.
     writeShellApplication =
       args:
@@ -164,8 +166,19 @@ let
 in
 {
   inherit lib;
-  legacyPackages = lib.genAttrs [
-    "x86_64-linux"
-    "aarch64-linux"
-  ] (system: pkgs // { stdenv = pkgs.stdenv // { hostPlatform.system = system; }; });
+  legacyPackages =
+    lib.genAttrs
+      [
+        "x86_64-linux"
+        "aarch64-linux"
+      ]
+      (
+        system:
+        pkgs
+        // {
+          stdenv = pkgs.stdenv // {
+            hostPlatform.system = system;
+          };
+        }
+      );
 }
