@@ -56,12 +56,12 @@ let
     option:
     let
       value = option.default;
+      # store paths and numbers as strings; settings' default ({ }) as it is
+      kept = value == null || builtins.isAttrs value && !(value ? outPath);
     in
     {
       inherit (option) type;
-      # store paths and numbers as strings; settings' default ({ }) as it is
-      default =
-        if value == null || builtins.isAttrs value && !(value ? outPath) then value else toString value;
+      default = if kept then value else toString value;
     };
 in
 {
