@@ -6,7 +6,7 @@
 dockerTools.buildLayeredImage {
   name = "mock-openai-server";
   tag = "latest";
-  # nobody in /etc/passwd (initdb needs it), CA certificates for real upstreams.
+  # nobody in /etc/passwd (the image's user), CA certificates.
   contents = [
     dockerTools.fakeNss
     dockerTools.caCertificates

@@ -9,10 +9,12 @@
 dockerTools.buildLayeredImage {
   name = "litellm-batch-fixes-proxy";
   tag = "latest";
-  # nobody in /etc/passwd (initdb needs it), CA certificates for real upstreams.
+  # nobody in /etc/passwd (initdb needs it), CA certificates for real upstreams, and
+  # /bin/sh: pg_ctl starts the embedded PostgreSQL through it (execl("/bin/sh", ...)).
   contents = [
     dockerTools.fakeNss
     dockerTools.caCertificates
+    dockerTools.binSh
   ];
   extraCommands = ''
     mkdir -p -m 1777 tmp data

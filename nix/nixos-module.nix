@@ -172,11 +172,16 @@ in
     # postgresql.target, not postgresql.service: since nixos-25.11 the ensureDatabases and
     # ensureUsers scripts run in postgresql-setup.service, and the target requires both. On
     # postgresql.service alone the first boot's migrate can run before the database and role
-    # exist (nixos/modules/services/databases/postgresql.nix; 25.11 release notes).
+    # exist (nixos/modules/services/databases/postgresql.nix; 25.11 release notes). A remote
+    # database needs the network up, not only configured: network-online.target.
     systemd.services."${name}-migrate" = {
       description = "LiteLLM's schema for litellm-batch-fixes";
-      after = [ "network.target" ] ++ lib.optional cfg.database.createLocally "postgresql.target";
+      after = [
+        "network.target"
+        (if cfg.database.createLocally then "postgresql.target" else "network-online.target")
+      ];
       requires = lib.optional cfg.database.createLocally "postgresql.target";
+      wants = lib.optional (!cfg.database.createLocally) "network-online.target";
       inherit environment;
       serviceConfig = hardening // {
         Type = "oneshot";

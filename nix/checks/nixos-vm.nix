@@ -52,7 +52,7 @@ testers.runNixOSTest {
     machine.wait_for_unit("litellm-batch-fixes.service")
     machine.wait_until_succeeds(ready, timeout=300)
     ids = machine.succeed("${lifecycle} create").strip()
-    machine.systemctl("restart litellm-batch-fixes.service")
+    machine.succeed("systemctl restart litellm-batch-fixes.service")
     machine.wait_until_succeeds(ready, timeout=300)
     machine.succeed(f"${lifecycle} check {ids}")
   '';

@@ -76,9 +76,12 @@ let
         proxyText = (packages."proxy-${name}" or packages.proxy).stub.args.text;
       }
     ) releases.lines;
-    images = builtins.mapAttrs (_: image: image.stub.args.config) {
-      inherit (outputs.packages.${system}) proxy-image mock-server-image;
-    };
+    images =
+      builtins.mapAttrs
+        (_: image: image.stub.args.config // { contents = map str image.stub.args.contents; })
+        {
+          inherit (outputs.packages.${system}) proxy-image mock-server-image;
+        };
     apps = builtins.mapAttrs (_: app: { inherit (app) type program; }) outputs.apps.${system};
     devShell = {
       inherit (outputs.devShells.${system}.default.stub.args) shellHook;

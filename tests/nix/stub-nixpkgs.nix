@@ -147,6 +147,7 @@ let
       buildLayeredImage = args: fake "${args.name}.tar.gz" args;
       fakeNss = package "fake-nss" { };
       caCertificates = package "ca-certificates" { };
+      binSh = package "bin-sh" { };
     };
     # nixos-23.11's Prisma: CLI and engines 5.4.1.
     nodePackages.prisma = package "prisma-5.4.1" { version = "5.4.1"; };

@@ -201,6 +201,8 @@ def test_images_run_the_launcher_and_the_mock(outputs) -> None:
     assert images["proxy-image"]["User"] == "nobody"
     # the launcher runs under nounset and prepends to PATH: an image without PATH would stop it
     assert any(env.startswith("PATH=") for env in images["proxy-image"]["Env"])
+    # pg_ctl starts the embedded PostgreSQL through /bin/sh: the image must have one
+    assert any(item.endswith("-bin-sh") for item in images["proxy-image"]["contents"])
     assert images["mock-server-image"]["Entrypoint"] == [packages["mock-server"] + "/bin/mock-openai-server"]
 
 
@@ -234,4 +236,4 @@ def test_the_nixos_module_is_offered_and_its_vm_test_is_a_check(flake_eval, outp
     script = outputs["checks"]["nixos-vm"]["script"]
     assert 'wait_for_unit("litellm-batch-fixes-migrate.service")' in script
     assert "tests/nixos/lifecycle.py create" in script and "tests/nixos/lifecycle.py check" in script
-    assert script.index("create") < script.index('systemctl("restart') < script.index("check {ids}")
+    assert script.index("create") < script.index('succeed("systemctl restart') < script.index("check {ids}")

@@ -89,6 +89,8 @@ def test_a_remote_database_is_used_as_given_and_no_local_one_is_made(module) -> 
     assert "postgresql" not in module["remote"].get("services", {}) or module["remote"]["services"]["postgresql"] == {}
     migrate = units(module["remote"])[f"{NAME}-migrate"]
     assert migrate["requires"] == [] and not [u for u in migrate["after"] if u.startswith("postgresql")]
+    # the database is across the network: migrate waits for it to be up, not only configured
+    assert "network-online.target" in migrate["after"] and migrate["wants"] == ["network-online.target"]
 
 
 def test_no_database_at_all_is_refused_with_a_message(module) -> None:
