@@ -60,6 +60,14 @@ class PatchVerdict:
 
     blocked_by: set[str] = field(default_factory=set)  # patches its tests' flow needs first
     contracts: set[str] = field(default_factory=set)  # where the release keeps its own contract
+    broken: set[str] = field(default_factory=set)  # client-visible expectations its tests saw fail
+
+    def record(self, test: str, outcome: str) -> None:
+        """One test's outcome; a failed test of what a client sees is a broken expectation."""
+        self.outcomes.append(outcome)
+        expectation = client_expectation(test)
+        if outcome in ("failed", "xfailed") and expectation:
+            self.broken.add(expectation)
 
     @property
     def verdict(self) -> str:
@@ -82,6 +90,21 @@ class PatchVerdict:
                 which = [line for line, s in self.probes.items() if s == state]
                 return f"{state} ({', '.join(which)} version)"
         return "doesn't apply: needs a rebase"
+
+
+# The test folders of what a client sees (tests/e2e/: api/ what a client is answered,
+# access/ who reaches what, errors/ bad and hostile input): a failure there breaks a client.
+CLIENT_VISIBLE = ("api", "access", "errors")
+
+
+def client_expectation(test: str) -> str | None:
+    """'errors/test_client_errors.py::test_x' for a client-visible test's node id (its
+    parameters dropped: one expectation, whatever the model), else None."""
+    path, _, name = test.partition("::")
+    parts = path.split("/")
+    if len(parts) < 4 or parts[:2] != ["tests", "e2e"] or parts[2] not in CLIENT_VISIBLE:
+        return None
+    return f"{'/'.join(parts[2:])}::{name.split('[')[0]}"
 
 
 def every_patch() -> dict[str, dict[str, Patch]]:
@@ -213,14 +236,32 @@ def hazards_in_logs(basetemp: Path, enterprise: str | None) -> list[str]:
 
 
 def table(verdicts: list[PatchVerdict]) -> str:
-    rows = ["| patch | on this release | tests (unpatched) | our patch against its code |", "|---|---|---|---|"]
+    rows = [
+        "| patch | on this release | tests (unpatched) "
+        "| contract: client-visible tests that fail | our patch against its code |",
+        "|---|---|---|---|---|",
+    ]
     for v in verdicts:
         counts = (
             ", ".join(f"{n} {o}" for o in ("passed", "failed", "xfailed", "error") if (n := v.outcomes.count(o)))
             or "none ran"
         )
-        rows.append(f"| {v.name[:-6]} | {v.verdict} | {counts} | {v.how_it_applies} |")
+        contract = "<br>".join(f"`{test}`" for test in sorted(v.broken)) or "-"
+        rows.append(f"| {v.name[:-6]} | {v.verdict} | {counts} | {contract} | {v.how_it_applies} |")
     return "\n".join(rows)
+
+
+def contract_summary(verdicts: list[PatchVerdict]) -> list[str]:
+    """How many of our client-visible expectations the release breaks, and by which patches."""
+    broken = {test for v in verdicts for test in v.broken}
+    if not broken:
+        return ["Contract: every client-visible expectation the patches' tests hold passes on this release."]
+    patches = sorted(v.name[:4] for v in verdicts if v.broken)
+    return [
+        f"Contract: {len(broken)} client-visible expectations fail on this release (api/, access/, errors/ tests);"
+        f" patches {', '.join(patches)} restore them. A client written against the patched lines meets"
+        " another answer there."
+    ]
 
 
 VERSION = re.compile(r"\d+(\.\d+){1,3}((a|b|rc|\.post|\.dev)\d+)?")
@@ -269,10 +310,11 @@ def check(
             if row.get("blocked_by"):
                 verdict.blocked_by.update(name[:4] for name in row["blocked_by"])
                 continue
-            verdict.outcomes.append(row["outcome"] if row["when"] == "call" else "error")
+            verdict.record(row["test"], row["outcome"] if row["when"] == "call" else "error")
             if row.get("contract"):
                 verdict.contracts.add(row["contract"])
     report = [f"LiteLLM {version} (litellm-enterprise {pinned(lock, 'litellm-enterprise')}):", "", table(verdicts)]
+    report += ["", *contract_summary(verdicts)]
     hazards = hazards_in_logs(basetemp, pinned(lock, "litellm-enterprise"))
     if not rows:
         hazards.append("no patch test ran: see the pytest output above (did the proxy start?)")

@@ -47,6 +47,23 @@ def test_verdicts() -> None:
     )
 
 
+def test_the_contract_column_names_the_client_visible_tests_that_fail() -> None:
+    verdict = PatchVerdict("0053-other-callers-objects-answer-404.patch", {})
+    verdict.record("tests/e2e/access/test_ownership.py::test_x[1.108.7-unpatched-gpt]", "xfailed")
+    verdict.record("tests/e2e/access/test_ownership.py::test_x[1.108.7-unpatched-azure]", "xfailed")
+    verdict.record("tests/e2e/errors/test_client_errors.py::test_y[1.108.7-unpatched]", "passed")
+    verdict.record("tests/e2e/spend/test_batch_spend.py::test_z[1.108.7-unpatched]", "failed")  # not a client's
+    assert verdict.broken == {"access/test_ownership.py::test_x"}
+    assert verdict.verdict == "still needed"
+    row = check_release.table([verdict]).splitlines()[-1]
+    assert (
+        row == "| 0053-other-callers-objects-answer-404 | still needed | 1 passed, 1 failed, 2 xfailed "
+        "| `access/test_ownership.py::test_x` | doesn't apply: needs a rebase |"
+    )
+    assert check_release.contract_summary([verdict])[0].startswith("Contract: 1 client-visible expectations fail")
+    assert "every client-visible expectation" in check_release.contract_summary([PatchVerdict("p", {})])[0]
+
+
 def test_a_lines_check_fails_where_its_series_and_its_release_disagree() -> None:
     """The release watch's half of the unpatched check: carried patches must still be needed."""
     line = LINES["1.108.7"]
