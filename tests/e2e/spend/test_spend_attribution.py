@@ -34,7 +34,6 @@ from ..flows import (
     admin,
     batch_lines,
     create_batch,
-    release,
     run_batch,
     sdk,
     upload_batch_input,
@@ -44,8 +43,8 @@ from .test_batch_spend import RECORDED_WITHIN, WRITTEN_WITHIN, cost_of, spend_st
 
 PATCH = "0035-batch-spend-reaches-key-user-team.patch"
 BUDGET = 1e-7  # dollars: below any one batch's cost here (a 2-line batch costs ~3e-6)
-# LiteLLM's budget error: 400 on 1.80.10; 1.108.7 answers 422 (`litellm.budget_exceeded_status_code`).
-BUDGET_EXCEEDED = {"1.80.10": 400, "1.108.7": 422}
+# LiteLLM's budget error, 400 on both lines (1.108.7 as released: 422, 0062).
+BUDGET_EXCEEDED = (400, "budget_exceeded")
 
 
 @dataclass
@@ -262,7 +261,25 @@ def test_a_budget_the_batch_spend_exhausted_refuses_the_next_request(attributing
             lambda: client.chat.completions.create(model=model, messages=[{"role": "user", "content": "more"}])
         ),
     }
-    assert answers == dict.fromkeys(answers, (BUDGET_EXCEEDED.get(release(attributing), 400), "budget_exceeded"))
+    assert answers == dict.fromkeys(answers, BUDGET_EXCEEDED)
+
+
+@pytest.mark.patch("0062-budget-exceeded-answers-400.patch")
+def test_a_key_over_its_budget_is_refused_with_400_on_every_verb(proxy) -> None:
+    """Unpatched 1.108.7: 422 (UnprocessableEntityError in the SDK) where 1.80.10 answers
+    400 (BadRequestError), so a client's `except` for one line misses the other's."""
+    key = admin(proxy, "POST", "/key/generate", json={"max_budget": 1e-9, "spend": 1.0})["key"]
+    client = sdk(proxy, key)
+    model = MODELS["gpt"]
+    answers = {
+        "chat": refusal(
+            lambda: client.chat.completions.create(model=model, messages=[{"role": "user", "content": "x"}])
+        ),
+        "files.create": refusal(lambda: upload_batch_input(client, model, batch_lines(model, ["over budget"]))),
+        "files.list": refusal(lambda: client.files.list()),
+        "batches.list": refusal(lambda: client.batches.list()),
+    }
+    assert answers == dict.fromkeys(answers, BUDGET_EXCEEDED)
 
 
 def file_rows(stack: Stack, principal: Principal) -> list[tuple[str, float]]:
