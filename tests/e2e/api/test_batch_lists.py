@@ -9,20 +9,18 @@ import pytest
 from ..flows import (
     MODELS,
     create_managed_batch,
-    provider_route,
-    release,
-    run_batch,
 )
 
 models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
 
 
-def own_batches_are_listed_newest_first(user_client, query: dict) -> None:
-    """Alice's three batches, newest first, paged by limit and after; none of Bob's."""
-    alice, bob = user_client("alice"), user_client("bob")
-    model = MODELS["gpt"]
-    created = [create_managed_batch(alice, model).id for _ in range(3)]
-    create_managed_batch(bob, model)
+def own_batches_are_listed_newest_first(user_client, query: dict, route=lambda client: client) -> None:
+    """Alice's three batches, newest first, paged by limit and after; none of Bob's (the
+    list asked on `route`'s form of the client)."""
+    users, model = {name: user_client(name) for name in ("alice", "bob")}, MODELS["gpt"]
+    created = [create_managed_batch(users["alice"], model).id for _ in range(3)]
+    create_managed_batch(users["bob"], model)
+    alice, bob = route(users["alice"]), route(users["bob"])
     listed = alice.batches.list(extra_query=query)
     assert [b.id for b in listed.data] == created[::-1]
     assert alice.batches.retrieve(listed.data[0].id).id == created[-1]
@@ -53,27 +51,33 @@ def test_list_limit_out_of_range_is_a_400(client: openai.OpenAI) -> None:
     assert "limit" in error.value.body["message"]
 
 
-@pytest.mark.patch(
-    "0003-list-batches-target-model-names.patch",
-    contract={"1.108.7": "the target_model_names filter answers 400 on purpose"},
-)
-@models
-def test_list_provider_batches_by_target_model_names(proxy, client: openai.OpenAI, model: str, say) -> None:
-    """Unpatched: 500 "alist_batches() got multiple values for keyword argument 'model'".
+PROVIDER_ROUTES = {"openai": "/openai/v1", "azure": "/azure/v1"}
 
-    The provider route (/{provider}/v1/batches) is the one that still lists the provider's
-    own batches once 0011 answers plain /batches from the managed batches table.
-    LiteLLM 1.108.7 refuses the filter on purpose while managed files are on (it would
-    list the provider's raw batches of every user): 400 naming the filter (on the provider
-    route, `provider`), the contract kept there; list the caller's batches with plain
-    batches.list().
-    """
-    run_batch(client, model, say)
-    on_provider = provider_route(client, model)
-    if release(proxy) == "1.108.7":
-        with pytest.raises(openai.BadRequestError) as refused:
-            on_provider.batches.list(extra_query={"target_model_names": model})
-        assert refused.value.body["param"] in ("target_model_names", "provider")  # the route's filter
-        return
-    listed = on_provider.batches.list(extra_query={"target_model_names": model})
-    assert listed.data and all(batch.object == "batch" for batch in listed.data)
+
+def on_route(route: str):
+    """A user's client on another route form of the same proxy (the provider routes an
+    OpenAI or AzureOpenAI client pointed at them uses)."""
+    return lambda client: client.with_options(base_url=f"{str(client.base_url).rstrip('/')}{route}")
+
+
+@pytest.mark.patch("0063-batch-list-on-a-provider-route-lists-managed-batches.patch")
+@pytest.mark.parametrize("query", [{}, {"model": MODELS["gpt"]}], ids=["all", "naming a model"])
+@pytest.mark.parametrize("route", PROVIDER_ROUTES.values(), ids=PROVIDER_ROUTES.keys())
+def test_a_provider_route_lists_own_managed_batches(user_client, route, query) -> None:
+    """Unpatched 1.80.10 (and without 0063): /openai/v1/batches answers an empty page, and
+    naming a model answers the provider's list under its raw ids, which answer 404 when
+    retrieved; 1.108.7: 400 "Filtering by 'provider' is not supported when using managed
+    batches"."""
+    own_batches_are_listed_newest_first(user_client, query, on_route(route))
+
+
+@pytest.mark.patch(
+    "0063-batch-list-on-a-provider-route-lists-managed-batches.patch",
+    needs={"1.108.7": ["0051-list-managed-batches-by-target-model.patch"]},
+)
+@pytest.mark.parametrize("route", PROVIDER_ROUTES.values(), ids=PROVIDER_ROUTES.keys())
+def test_a_provider_route_lists_own_managed_batches_by_model(user_client, route) -> None:
+    """The seeds' list by model, on a provider route. Unpatched 1.80.10: 500 "alist_batches()
+    got multiple values for keyword argument 'model'"; patched before 0063: the provider's
+    raw batches; 1.108.7: 400 naming `provider`."""
+    own_batches_are_listed_newest_first(user_client, {"target_model_names": MODELS["gpt"]}, on_route(route))
