@@ -14,7 +14,17 @@ from litellm_batch_fixes.releases import LINES
 from litellm_batch_fixes.stack import Stack
 
 from ...conftest import selected_lines
-from ..flows import MODELS, batch_lines, create_batch, new_user, run_batch, sdk, upload_batch_input, wait_for_batch
+from ..flows import (
+    MODELS,
+    batch_lines,
+    create_batch,
+    new_user,
+    provider_route,
+    run_batch,
+    sdk,
+    upload_batch_input,
+    wait_for_batch,
+)
 
 Answer = tuple  # (step, HTTP status, the body's shape: its fields, or the error's parameter)
 
@@ -53,6 +63,13 @@ def client_script(client: openai.OpenAI, other: openai.OpenAI, model: str, say) 
     step("batches.list by model", lambda: raw.batches.list(limit=5, extra_query={"target_model_names": model}))
     step("files.list", lambda: raw.files.list(purpose="batch", limit=5))
     step("files.list by model", lambda: raw.files.list(extra_query={"target_model_names": model}))
+    on_provider = provider_route(client, model).with_raw_response  # where an AzureOpenAI client goes
+    step("batches.list on the provider route", lambda: on_provider.batches.list(limit=5))
+    step(
+        "batches.list by model on the provider route",
+        lambda: on_provider.batches.list(limit=5, extra_query={"target_model_names": model}),
+    )
+    step("files.list on the provider route", lambda: on_provider.files.list(limit=5))
     step("another user's file", lambda: others.files.retrieve(uploaded.id))
     step("another user's batch", lambda: others.batches.retrieve(batch.id))
     step("another user's delete", lambda: others.files.delete(uploaded.id))
