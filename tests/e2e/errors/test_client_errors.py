@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import urllib.parse
 import uuid
 from dataclasses import dataclass
@@ -519,6 +520,95 @@ def test_a_malformed_id_answers_400_naming_it(proxy, user_client, verb: str) -> 
         error = answer.json().get("error", {})
         seen[what, prefix] = (answer.status_code, error.get("param"), error.get("type"))
     assert seen == {key: (400, param, "invalid_request_error") for key in seen}
+
+
+@pytest.mark.patch(
+    "0061-raw-provider-ids-answer-404.patch",
+    needs={
+        "1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch", "0036-provider-routes-raw-ids-answer-4xx.patch"]
+    },
+)
+@pytest.mark.parametrize("verb", ID_VERBS)
+def test_a_malformed_id_on_a_provider_route_answers_400_naming_it(proxy, user_client, verb: str) -> None:
+    """Unpatched 1.108.7 (and with 0057 alone): on /openai/v1 and /azure/v1 each went to the
+    provider, which answered 404, where /v1 answers 400 naming the id's parameter."""
+    key = user_client("malformed").api_key
+    method, path, param = ID_VERBS[verb]
+    seen = {}
+    for (what, bad), prefix in itertools.product(MALFORMED_IDS.items(), ("/openai/v1", "/azure/v1")):
+        answer = httpx.request(
+            method,
+            proxy.url + prefix + path.format(urllib.parse.quote(bad, safe="")),
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+        error = answer.json().get("error", {}) if "json" in answer.headers.get("content-type", "") else {}
+        seen[what, prefix] = (answer.status_code, error.get("param"))
+    assert seen == {key: (400, param) for key in seen}
+
+
+@pytest.mark.parametrize("bad", MALFORMED_IDS.values(), ids=MALFORMED_IDS.keys())
+def test_a_batch_create_naming_a_malformed_input_file_answers_400_naming_it(proxy, user_client, bad: str) -> None:
+    """Both lines, as released too; 0061 once made 1.108.7 answer 404 here (a malformed id
+    judged as a raw one): the differential run of generated requests found it."""
+    body = {"input_file_id": bad, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+    answer = httpx.post(
+        f"{proxy.url}/v1/batches", json=body, headers={"Authorization": f"Bearer {user_client('bad').api_key}"}
+    )
+    assert (answer.status_code, answer.json().get("error", {}).get("param")) == (400, "input_file_id"), answer.text
+
+
+GOOD_LINE = {"custom_id": "a", "method": "POST", "url": "/v1/chat/completions", "body": {"messages": []}}
+# what is wrong -> (file name, content, the error's param)
+MALFORMED_BATCH_FILES = {
+    "a .txt file": ("input.txt", json.dumps(GOOD_LINE) + "\n", "file"),
+    "no extension": ("input", json.dumps(GOOD_LINE) + "\n", "file"),
+    "a line that is no JSON": ("input.jsonl", "hello\n", "file"),
+    "a second line that is no JSON": ("input.jsonl", json.dumps(GOOD_LINE) + "\n{oops\n", "file"),
+    "a JSON array line": ("input.jsonl", "[1, 2]\n", "file"),
+    **{
+        f"a line without {key}": ("input.jsonl", json.dumps({k: v for k, v in GOOD_LINE.items() if k != key}), key)
+        for key in GOOD_LINE
+    },
+}
+
+
+@pytest.mark.patch("0064-batch-input-file-checked-at-upload.patch")
+@pytest.mark.parametrize("what", MALFORMED_BATCH_FILES)
+@models
+def test_a_batch_input_file_that_is_no_json_lines_answers_400_at_upload(proxy, user_client, model, what) -> None:
+    """Unpatched 1.80.10: each was accepted (200) and sent to the provider, where the batch
+    made from it would fail; 1.108.7 answers 400 naming `file` or the missing key."""
+    name, content, param = MALFORMED_BATCH_FILES[what]
+    client = user_client("uploader")
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.files.create(file=(name, content.encode()), purpose="batch", extra_body={"target_model_names": model})
+    assert refused.value.body["param"] == param
+    assert not client.files.list(extra_query={"target_model_names": model}).data, "a refused file is not kept"
+
+
+def cursors_answer(proxy, user_client, listing: str) -> None:
+    key = user_client("pager").api_key
+    asked = {
+        after: httpx.get(
+            f"{proxy.url}/v1/{listing}", params={"after": after}, headers={"Authorization": f"Bearer {key}"}
+        )
+        for after in ("file-abc123", "batch_abc123", "")
+    }
+    seen = {after: (a.status_code, a.json().get("error", {}).get("param")) for after, a in asked.items()}
+    assert seen == {"file-abc123": (400, "after"), "batch_abc123": (400, "after"), "": (200, None)}
+
+
+@pytest.mark.patch("0065-list-cursors-answer-alike.patch")
+def test_an_unknown_batch_cursor_answers_400_and_an_empty_one_lists_the_first_page(proxy, user_client) -> None:
+    """Unpatched 1.80.10: batches.list(after=<unknown>) answered an empty page, as if no
+    batch followed; 1.108.7: its 400 named no parameter."""
+    cursors_answer(proxy, user_client, "batches")
+
+
+def test_an_unknown_file_cursor_answers_400_and_an_empty_one_lists_the_first_page(proxy, user_client) -> None:
+    """1.80.10 answered files.list(after="") 400 before 0065 (1.108.7 as released lists)."""
+    cursors_answer(proxy, user_client, "files")
 
 
 @pytest.mark.patch("0014-files-batches-request-validation.patch")
