@@ -177,6 +177,16 @@ def outlast_a_cooldown(request):
         time.sleep(COOLDOWN_SECONDS)
 
 
+BOTH_LINES = ("1.80.10", "1.108.7")  # the lines a test comparing them needs
+
+
+@pytest.fixture
+def both_lines(pytestconfig) -> None:
+    """Skip unless both release lines were asked for (--litellm all)."""
+    if set(BOTH_LINES) - {line.version for line in selected_lines(pytestconfig)}:
+        pytest.skip(f"needs both release lines: --litellm {','.join(BOTH_LINES)} (or all)")
+
+
 @pytest.fixture(scope="session")
 def services(pytestconfig, tmp_path_factory, say):
     backend = resolved_backend(pytestconfig)

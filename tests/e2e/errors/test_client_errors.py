@@ -489,7 +489,15 @@ def test_files_list_takes_order_asc_or_desc(proxy, user_client, model: str) -> N
         assert (answer.status_code, param) == expected, (order, answer.text[:300])
 
 
-MALFORMED_IDS = {"spaces": "file abc", "unicode": "fïlé-ü✓", "5,000 characters": "a" * 5000, "slash-dot": "a.b"}
+MALFORMED_IDS = {
+    "spaces": "file abc",
+    "unicode": "fïlé-ü✓",
+    "5,000 characters": "a" * 5000,
+    "slash-dot": "a.b",
+    "a question mark": "file-a?b",
+    "a hash": "file-a#b",
+}
+NEEDS_0068 = "0068-route-of-a-path-with-question-mark-or-hash.patch"  # 1.80.10: '?' and '#' in a path
 # verb -> (method, path under the route form, the id's parameter)
 ID_VERBS = {
     "files.retrieve": ("GET", "/files/{}", "file_id"),
@@ -501,7 +509,8 @@ ID_VERBS = {
 
 
 @pytest.mark.patch(
-    "0057-malformed-ids-answer-400.patch", needs={"1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch"]}
+    "0057-malformed-ids-answer-400.patch",
+    needs={"1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch", NEEDS_0068]},
 )
 @pytest.mark.parametrize("verb", ID_VERBS)
 def test_a_malformed_id_answers_400_naming_it(proxy, user_client, verb: str) -> None:
@@ -523,9 +532,37 @@ def test_a_malformed_id_answers_400_naming_it(proxy, user_client, verb: str) -> 
 
 
 @pytest.mark.patch(
+    NEEDS_0068,
+    needs={
+        "1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch"],
+        "1.108.7": ["0057-malformed-ids-answer-400.patch"],
+    },
+)
+@pytest.mark.parametrize("verb", ID_VERBS)
+def test_an_id_with_a_question_mark_or_hash_answers_400_not_401(proxy, user_client, verb: str) -> None:
+    """Unpatched 1.80.10 (0013 alone): 401 "Authentication Error, Only proxy admin can be
+    used to generate, delete, update info for new keys/users/teams. Route=/v1/files/"."""
+    key = user_client("asker").api_key
+    method, path, param = ID_VERBS[verb]
+    seen = {}
+    for bad, prefix in itertools.product(("file-a?b", "file-a#b", "?"), ("/v1", "")):
+        answer = httpx.request(
+            method,
+            proxy.url + prefix + path.format(urllib.parse.quote(bad, safe="")),
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        seen[bad, prefix] = answer.status_code
+    assert seen == dict.fromkeys(seen, 400)
+
+
+@pytest.mark.patch(
     "0061-raw-provider-ids-answer-404.patch",
     needs={
-        "1.80.10": ["0013-unknown-and-foreign-ids-answer-404.patch", "0036-provider-routes-raw-ids-answer-4xx.patch"]
+        "1.80.10": [
+            "0013-unknown-and-foreign-ids-answer-404.patch",
+            "0036-provider-routes-raw-ids-answer-4xx.patch",
+            NEEDS_0068,
+        ]
     },
 )
 @pytest.mark.parametrize("verb", ID_VERBS)
@@ -597,6 +634,19 @@ def cursors_answer(proxy, user_client, listing: str) -> None:
     }
     seen = {after: (a.status_code, a.json().get("error", {}).get("param")) for after, a in asked.items()}
     assert seen == {"file-abc123": (400, "after"), "batch_abc123": (400, "after"), "": (200, None)}
+
+
+@pytest.mark.patch(
+    "0067-empty-upload-answers-400.patch", needs={"1.80.10": ["0014-files-batches-request-validation.patch"]}
+)
+@pytest.mark.parametrize("purpose", ["assistants", "vision", "user_data", "fine-tune"])
+def test_an_empty_upload_answers_400_whatever_its_purpose(user_client, purpose) -> None:
+    """Unpatched 1.108.7: accepted (200) and sent to the provider for any purpose but batch."""
+    with pytest.raises(openai.BadRequestError) as refused:
+        user_client("empty").files.create(
+            file=("empty.jsonl", b""), purpose=purpose, extra_body={"target_model_names": MODELS["gpt"]}
+        )
+    assert refused.value.body["param"] == "file"
 
 
 @pytest.mark.patch("0065-list-cursors-answer-alike.patch")

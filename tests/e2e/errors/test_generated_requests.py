@@ -62,16 +62,22 @@ class World:
     batches: tuple[str, ...]
 
 
-@pytest.fixture(scope="module")
-def world(proxy) -> World:
-    _, user = new_user(proxy, "generated")
+def make_world(stack) -> World:
+    """A new user's and the master key's files and batches, one of each per model, in an
+    order that is the same on every stack."""
+    _, user = new_user(stack, "generated")
     files, batches = [], []
-    for client in (user, sdk(proxy)):
+    for client in (user, sdk(stack)):
         for model in MODELS.values():
             uploaded = upload_batch_input(client, model, batch_lines(model, ["hi"]))
             files.append(uploaded.id)
             batches.append(create_batch(client, uploaded.id).id)
-    return World(keys=(user.api_key, proxy.master_key), files=tuple(files), batches=tuple(batches))
+    return World(keys=(user.api_key, stack.master_key), files=tuple(files), batches=tuple(batches))
+
+
+@pytest.fixture(scope="module")
+def world(proxy) -> World:
+    return make_world(proxy)
 
 
 def with_real_ids(case, world: World, pick: int) -> None:
@@ -82,6 +88,19 @@ def with_real_ids(case, world: World, pick: int) -> None:
             case.path_parameters[name] = pool[pick % len(pool)]
     if isinstance(case.body, dict) and "input_file_id" in case.body:
         case.body["input_file_id"] = world.files[pick % len(world.files)]
+
+
+def generation_settings(pytestconfig):
+    """Seeded and bounded: every example is sent once; findings are collected, not shrunk."""
+    return lambda test: seed(pytestconfig.getoption("fuzz_seed"))(
+        settings(
+            max_examples=pytestconfig.getoption("fuzz_examples"),
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )(test)
+    )
 
 
 def judge(method: str, path: str, answer: requests.Response) -> list[str]:
@@ -102,20 +121,12 @@ def judge(method: str, path: str, answer: requests.Response) -> list[str]:
 @pytest.mark.slow_allowed(seconds=300, why="generated requests: 9 operations × 2 modes × --fuzz-examples")
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[f"{o.method.upper()} {o.path}" for o in OPERATIONS])
 def test_generated_requests_answer_as_the_api_promises(proxy, world, operation, pytestconfig, say) -> None:
-    examples = pytestconfig.getoption("fuzz_examples")
     found: list[str] = []
     statuses: Counter[int] = Counter()
     with requests.Session() as session:
         for mode in MODES:
 
-            @seed(pytestconfig.getoption("fuzz_seed"))
-            @settings(
-                max_examples=examples,
-                deadline=None,
-                database=None,
-                phases=[Phase.generate],  # every example is sent once; findings are collected, not shrunk
-                suppress_health_check=list(HealthCheck),
-            )
+            @generation_settings(pytestconfig)
             @given(
                 drawn=st.tuples(st.just(mode), operation.as_strategy(generation_mode=mode)),
                 key=st.sampled_from(world.keys),

@@ -13,7 +13,7 @@ from litellm_batch_fixes.paths import DEFAULT_CONFIG
 from litellm_batch_fixes.releases import LINES
 from litellm_batch_fixes.stack import Stack
 
-from ...conftest import selected_lines
+from ..conftest import BOTH_LINES
 from ..flows import (
     MODELS,
     batch_lines,
@@ -84,13 +84,7 @@ def client_script(client: openai.OpenAI, other: openai.OpenAI, model: str, say) 
     return answers
 
 
-FROM, TO = "1.80.10", "1.108.7"
-
-
-@pytest.fixture
-def both_lines(pytestconfig) -> None:
-    if {FROM, TO} - {line.version for line in selected_lines(pytestconfig)}:
-        pytest.skip(f"needs both release lines: --litellm {FROM},{TO} (or all)")
+FROM, TO = BOTH_LINES
 
 
 @pytest.mark.slow_allowed(seconds=150, why="starts a 1.80.10 stack, then a 1.108.7 one on its database")
