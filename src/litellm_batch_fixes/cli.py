@@ -183,9 +183,13 @@ def run_one_test_file(litellm: str, path: str, options: list[str], pytest_args: 
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    """The generated-requests test (OpenAI's API description through schemathesis), longer."""
-    log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
+    """The generated-requests test (OpenAI's API description through schemathesis), longer;
+    --side-by-side: each request to both patched lines, their answers compared."""
     options = [f"--fuzz-examples={args.examples}", f"--fuzz-seed={args.seed}"]
+    if args.side_by_side:
+        log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, both lines side by side")
+        return run_one_test_file("all", "tests/e2e/operations/test_one_api.py", options, args.pytest_args)
+    log(f"fuzz: {args.examples} examples per operation and mode, seed {args.seed}, LiteLLM {args.litellm}")
     return run_one_test_file(args.litellm, "tests/e2e/errors/test_generated_requests.py", options, args.pytest_args)
 
 
@@ -436,6 +440,11 @@ def parser() -> argparse.ArgumentParser:
         "--examples", type=int, default=200, help="examples per operation and mode (default: 200; the suite's: 15)"
     )
     fuzz.add_argument("--seed", type=int, default=0, help="the sequence of generated requests (default: 0)")
+    fuzz.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="send each request to patched 1.80.10 and 1.108.7 and compare their answers (status, error param)",
+    )
     fuzz.set_defaults(func=cmd_fuzz)
 
     soak = sub.add_parser(
