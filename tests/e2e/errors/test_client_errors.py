@@ -680,14 +680,12 @@ def test_malformed_requests_answer_400_naming_the_parameter(client: openai.OpenA
     assert (refused.status_code, refused.body["param"]) == (400, "target_model_names")
 
 
-@pytest.mark.patch("0015-list-files-with-batch-output-files.patch")
 @models
 def test_listing_files_includes_a_batchs_output_file(client: openai.OpenAI, model: str, say) -> None:
-    """Unpatched: 500 "OpenAIFileObject() argument after ** must be a mapping, not NoneType".
-
-    Naming the provider (the custom-llm-provider header) lists the provider's files,
-    filtered to the caller's, as 1.80.10 listed them all: since 0027 a plain files.list
-    answers from the proxy's records."""
+    """Naming the provider (the custom-llm-provider header) lists the caller's managed files,
+    the batch's output file included (0066). 1.80.10 as released answered 500
+    "OpenAIFileObject() argument after ** must be a mapping, not NoneType" there, from the
+    provider's list; 0015 mended that list until 0066 stopped asking the provider for it."""
     _, _, batch = run_batch(client, model, say, prompts=["one"])
     by_provider = client.with_options(default_headers={"custom-llm-provider": PROVIDERS[model]})
     listed = by_provider.files.list(extra_query={"target_model_names": model})
