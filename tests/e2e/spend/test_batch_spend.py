@@ -345,6 +345,7 @@ def test_a_file_delete_that_could_lose_a_batchs_cost_keeps_the_file(proxy, model
         clear_faults(proxy.mock_url)
     assert refused.value.status_code == 503, refused.value.message
     assert "try again" in refused.value.message.lower()
+    assert refused.value.response.headers["retry-after"] == "5"
     assert client.files.content(output).text  # kept
     assert client.files.delete(output).deleted
     [(spend, _, _)] = wait_for_records(proxy, [user], say, within=10 + 5 + 10)[user]
@@ -365,15 +366,18 @@ def test_a_file_whose_batchs_bill_is_claimed_and_unwritten_is_kept(proxy, say) -
     _, _, done = run_batch(client, model, say, prompts=["one", "two"])
     cost, _, _ = expected_cost(proxy, client, done, model)
     output = str(done.output_file_id)
-    with psycopg.connect(proxy.database_url) as conn:
+    with psycopg.connect(proxy.database_url) as conn:  # claimed a minute ago: a stopped proxy's
         conn.execute(
-            "UPDATE \"LiteLLM_ManagedObjectTable\" SET status = 'billing', updated_at = now() "
+            "UPDATE \"LiteLLM_ManagedObjectTable\" SET status = 'billing', updated_at = now() - interval '60 s' "
             "WHERE unified_object_id = %s",
             (done.id,),
         )
     with pytest.raises(openai.APIStatusError) as refused:
-        client.files.delete(output)
+        client.with_options(max_retries=0).files.delete(output)
     assert refused.value.status_code == 503, refused.value.message
+    assert "claimed the bill" in refused.value.message
+    # Retry-After: when the claim's lease (120 s by default) lapses, about 60 s from now
+    assert 55 <= int(refused.value.response.headers["retry-after"]) <= 62
     with psycopg.connect(proxy.database_url) as conn:  # what the lease does when no row was written
         conn.execute(
             "UPDATE \"LiteLLM_ManagedObjectTable\" SET status = 'validating' WHERE unified_object_id = %s",
