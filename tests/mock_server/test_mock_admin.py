@@ -80,6 +80,33 @@ def test_delay_fault_slows_a_request_without_failing_it(http):
     assert time.monotonic() - started >= 0.3
 
 
+def test_a_hold_fault_sends_the_first_bytes_then_holds_the_rest_until_released(http, base_url):
+    content = bytes(range(256)) * 12_000  # 3 MB: more than one of the mock's chunks
+    uploaded = http.post(
+        "/v1/files", headers=OPENAI_AUTH, files={"file": ("a.bin", content)}, data={"purpose": "user_data"}
+    ).json()
+    fault = add_fault(http, route=f"/v1/files/{uploaded['id']}/content", hold_after_bytes=1000)
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        with client.stream("GET", f"/v1/files/{uploaded['id']}/content", headers=OPENAI_AUTH) as download:
+            chunks = download.iter_raw()
+            first = next(chunks)
+            released = http.post(f"/__mock__/faults/{fault['id']}/release", headers=ADMIN).json()
+            rest = b"".join(chunks)
+    assert first == content[:1000]  # all that came before the release
+    assert released["held"] == "released"
+    assert first + rest == content
+
+
+def test_a_hold_fault_lets_go_by_itself_after_hold_seconds(http):
+    uploaded = http.post(
+        "/v1/files", headers=OPENAI_AUTH, files={"file": ("a.bin", b"x" * 5000)}, data={"purpose": "user_data"}
+    ).json()
+    fault = add_fault(http, route=f"/v1/files/{uploaded['id']}/content", hold_after_bytes=10, hold_seconds=0.2)
+    assert http.get(f"/v1/files/{uploaded['id']}/content", headers=OPENAI_AUTH).content == b"x" * 5000
+    assert http.post(f"/__mock__/faults/{fault['id']}/release", headers=ADMIN).json()["held"] == "timed out"
+    assert http.post(f"/__mock__/faults/{fault['id']}/release", headers=ADMIN).status_code == 404
+
+
 def test_admin_routes_need_the_admin_header_except_health(http):
     assert http.get("/__mock__/health").json() == {"status": "ok"}
     for method, path in (("POST", "/__mock__/reset"), ("POST", "/__mock__/faults"), ("GET", "/__mock__/faults")):
@@ -89,7 +116,14 @@ def test_admin_routes_need_the_admin_header_except_health(http):
 
 
 def test_bad_fault_specs_are_rejected(http):
-    for spec in ({}, {"route": "/v1", "status": 200}, {"route": "/v1"}, {"route": "^(", "status": 500}):
+    for spec in (
+        {},
+        {"route": "/v1", "status": 200},
+        {"route": "/v1"},
+        {"route": "^(", "status": 500},
+        {"route": "/v1", "hold_after_bytes": -1},
+        {"route": "/v1", "hold_after_bytes": 10, "status": 500},
+    ):
         response = http.post("/__mock__/faults", headers=ADMIN, json=spec)
         assert response.status_code == 400, spec
 

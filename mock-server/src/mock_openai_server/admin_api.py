@@ -34,6 +34,17 @@ async def add_fault(request: Request) -> dict:
     return request.app.state.mock.faults.add(await read_json(request)).to_api()
 
 
+@guarded.post("/faults/{fault_id}/release")
+async def release_fault(request: Request, fault_id: str) -> dict:
+    """Let a body held by a hold_after_bytes fault go on. `held` in the answer: "released"
+    if it was holding, "timed out" if its hold_seconds had passed first, "no" if no request
+    had met it."""
+    fault = request.app.state.mock.faults.release(fault_id)
+    if fault is None:
+        raise openai_error(404, f"No hold fault {fault_id!r} to release.", code="fault_not_found")
+    return fault.to_api()
+
+
 @guarded.get("/faults")
 async def list_faults(request: Request) -> dict:
     return {"object": "list", "data": [fault.to_api() for fault in request.app.state.mock.faults.active()]}

@@ -1,4 +1,7 @@
-"""Fault injection: make the next N matching API requests fail or answer late.
+"""Fault injection: make the next N matching API requests fail, answer late, or stop
+sending their answer's body after some bytes until released (how a test sees whether the
+proxy passes a download on as it arrives: its client gets the first bytes while the rest
+is held here).
 
 A fault matches on the request path, either as a prefix or, when `route` starts with
 "^", as a regular expression; optionally also on the HTTP method. Admin routes are
@@ -11,16 +14,17 @@ import asyncio
 import itertools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import invalid_value, missing_parameter, openai_error
 
 ADMIN_PREFIX = "/__mock__/"
 MAX_DELAY_SECONDS = 300
+MAX_HOLD_SECONDS = 300
 DEFAULT_RETRY_AFTER_SECONDS = 1.0
 
 _MESSAGES = {
@@ -43,6 +47,10 @@ class Fault:
     retry_after_seconds: float
     message: str | None
     pattern: re.Pattern[str] | None
+    hold_after_bytes: int | None = None
+    hold_seconds: float = 60.0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    held: str = "no"  # then "holding", and "released" or "timed out"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -61,7 +69,34 @@ class Fault:
             "delay_seconds": self.delay_seconds,
             "retry_after_seconds": self.retry_after_seconds,
             "message": self.message,
+            "hold_after_bytes": self.hold_after_bytes,
+            "hold_seconds": self.hold_seconds,
+            "held": self.held,
         }
+
+    async def send_holding(self, send: Send) -> Send:
+        """`send`, but the body stops after hold_after_bytes until released or hold_seconds pass."""
+        assert self.hold_after_bytes is not None
+        hold_after = self.hold_after_bytes
+        sent = 0
+
+        async def holding(message: Message) -> None:
+            nonlocal sent
+            body = message.get("body", b"")
+            crosses = sent + len(body) > hold_after
+            if message["type"] == "http.response.body" and self.held == "no" and crosses:
+                split = hold_after - sent
+                await send({"type": "http.response.body", "body": body[:split], "more_body": True})
+                self.held = "holding"
+                try:
+                    await asyncio.wait_for(self.released.wait(), self.hold_seconds)
+                except TimeoutError:
+                    self.held = "timed out"
+                message = {**message, "body": body[split:]}
+            sent += len(message.get("body", b""))
+            await send(message)
+
+        return holding
 
     def response(self) -> JSONResponse:
         assert self.status is not None
@@ -81,11 +116,23 @@ class Fault:
 class FaultRegistry:
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self._holding: dict[str, Fault] = {}  # hold faults, kept to be released by id
         self._ids = itertools.count(1)
 
     def add(self, spec: Any) -> Fault:
         fault = _parse_fault(spec, f"fault_{next(self._ids)}")
         self._faults.append(fault)
+        if fault.hold_after_bytes is not None:
+            self._holding[fault.id] = fault
+        return fault
+
+    def release(self, fault_id: str) -> Fault | None:
+        """Let a held body go on; the fault as it stands (its `held` says what happened)."""
+        fault = self._holding.pop(fault_id, None)
+        if fault is not None:
+            if fault.held == "holding":
+                fault.held = "released"
+            fault.released.set()
         return fault
 
     def take(self, method: str, path: str) -> Fault | None:
@@ -107,6 +154,9 @@ class FaultRegistry:
 
     def clear(self) -> None:
         self._faults.clear()
+        for fault in self._holding.values():
+            fault.released.set()
+        self._holding.clear()
 
 
 class FaultInjectionMiddleware:
@@ -124,7 +174,7 @@ class FaultInjectionMiddleware:
         if fault.delay_seconds:
             await asyncio.sleep(fault.delay_seconds)
         if fault.status is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send if fault.hold_after_bytes is None else await fault.send_holding(send))
         else:
             await fault.response()(scope, receive, send)
 
@@ -151,14 +201,30 @@ def _parse_fault(spec: Any, fault_id: str) -> Fault:
     if status is not None and (not _is_int(status) or not 400 <= status <= 599):
         raise invalid_value("status", "'status' must be an HTTP error status between 400 and 599.")
     delay = _number(spec, "delay_seconds", 0.0, MAX_DELAY_SECONDS)
-    if status is None and not delay:
-        raise invalid_value("status", "A fault needs a 'status', a 'delay_seconds', or both.")
+    hold_after = spec.get("hold_after_bytes")
+    if hold_after is not None and (not _is_int(hold_after) or hold_after < 0):
+        raise invalid_value("hold_after_bytes", "'hold_after_bytes' must be an integer >= 0.")
+    hold_seconds = _number(spec, "hold_seconds", 60.0, MAX_HOLD_SECONDS)
+    if hold_after is not None and status is not None:
+        raise invalid_value("hold_after_bytes", "A fault holds an answer's body or answers a 'status', not both.")
+    if status is None and not delay and hold_after is None:
+        raise invalid_value("status", "A fault needs a 'status', a 'delay_seconds', a 'hold_after_bytes', or both.")
     retry_after = _number(spec, "retry_after_seconds", DEFAULT_RETRY_AFTER_SECONDS, 60)
     message = spec.get("message")
     if message is not None and not isinstance(message, str):
         raise invalid_value("message", "'message' must be a string.")
     return Fault(
-        fault_id, route, method.upper() if method else None, count, status, delay, retry_after, message, pattern
+        fault_id,
+        route,
+        method.upper() if method else None,
+        count,
+        status,
+        delay,
+        retry_after,
+        message,
+        pattern,
+        hold_after,
+        hold_seconds,
     )
 
 

@@ -1,0 +1,49 @@
+"""0069: a managed file's content is passed on as the provider sends it, not held whole in
+the proxy first (a 100 MB output file grew 1.80.10's RSS by ~92 MiB; `./dev bench` reports
+the growth). Judged by order, not by a clock or by memory: the mock sends the first bytes
+of the file and holds the rest until the test releases it. Streamed, the client has those
+first bytes before the release; held whole, it gets nothing until the mock's hold lapses by
+itself, which the release's answer then tells."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ..flows import MODELS, PROVIDER_CALLS, batch_lines, new_user, provider_file_id, upload_batch_input
+
+# bytes the mock sends before it holds the rest: more than a chunk the proxy may gather
+# before passing it on (1.108.7 reads the provider's answer 1 MiB at a time)
+HOLD_AFTER = 3 << 20
+HOLD_SECONDS = 20  # the hold's own end, when no release comes
+
+models = pytest.mark.parametrize("model", MODELS.values(), ids=MODELS.keys())
+
+
+@pytest.mark.patch("0069-file-content-streams.patch")
+@models
+def test_a_download_reaches_the_client_as_the_provider_sends_it(proxy, model) -> None:
+    _, client = new_user(proxy, "downloader")
+    content = batch_lines(model, [f"Say hello {i} " + "." * 1_000 for i in range(5_000)])  # ~5.6 MB
+    uploaded = upload_batch_input(client, model, content)
+    whole = client.files.content(uploaded.id).content  # as the provider keeps it (model names rewritten)
+    method, route = PROVIDER_CALLS["files.content"]
+    held = route.replace("[^/]+", provider_file_id(uploaded.id))
+    fault = httpx.post(
+        f"{proxy.mock_url}/__mock__/faults",
+        headers={"X-Mock-Admin": "true"},
+        json={"route": "^.*" + held, "method": method, "hold_after_bytes": HOLD_AFTER, "hold_seconds": HOLD_SECONDS},
+        timeout=10,
+    ).json()
+    with client.files.with_streaming_response.content(uploaded.id) as download:
+        chunks = download.iter_bytes()
+        first = next(chunks)
+        release = httpx.post(
+            f"{proxy.mock_url}/__mock__/faults/{fault['id']}/release", headers={"X-Mock-Admin": "true"}, timeout=10
+        ).json()
+        rest = b"".join(chunks)
+    assert release["held"] == "released", (
+        f"the proxy sent nothing until the provider had sent the whole file (the mock's hold: {release['held']})"
+    )
+    assert 0 < len(first) <= HOLD_AFTER
+    assert first + rest == whole
