@@ -106,6 +106,7 @@ def twelve_deletes(racer: Racer, model: str) -> list[tuple[int, Counter]]:
 
 
 @pytest.mark.patch("0040-concurrent-requests-on-one-file.patch")
+@pytest.mark.slow_allowed(seconds=120, why="ten rounds of twelve deletes at once, each settling the owner's batches")
 @models
 def test_concurrent_deletes_of_one_file_delete_it_once_and_answer_the_rest_404(racer, model: str) -> None:
     """Unpatched (both lines): of twelve concurrent deletes one answers `deleted: true`,
@@ -127,6 +128,7 @@ def test_reads_racing_a_delete_answer_the_file_or_404(racer, model: str) -> None
         assert [a.status_code for a in after] == [404, 404, 404]
 
 
+@pytest.mark.slow_allowed(seconds=120, why="each of its ten rounds may create eleven batches, then reads each back")
 @models
 def test_batch_creates_racing_the_delete_of_their_input_file_never_fail_the_server(racer, model: str) -> None:
     for _ in range(ROUNDS):
