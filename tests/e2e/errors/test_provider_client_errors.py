@@ -13,8 +13,6 @@ import httpx
 import openai
 import pytest
 
-from litellm_batch_fixes.build import patches_for
-
 from ..flows import MODELS, PROVIDER_CALLS, batch_lines, create_batch, release, run_batch, sdk, upload_batch_input
 
 TIMES = 5  # the fault answers this many requests
@@ -75,10 +73,7 @@ def sent_once(proxy, services, finished, verb: str, status: int) -> None:
 
 
 def served_from_the_database(stack, verb: str) -> bool:
-    """1.108.7 answers a retrieve of a finished file or batch from its stored copy, and
-    1.80.10 a finished batch with 0070."""
-    if verb == "batches.retrieve" and any(p.name.startswith("0070-") for p in patches_for(stack.build)):
-        return True
+    """1.108.7 answers a retrieve of a finished file or batch from its stored copy."""
     return release(stack) == "1.108.7" and verb in ("files.retrieve", "batches.retrieve")
 
 

@@ -113,10 +113,9 @@ def rows(stack: Stack) -> tuple[int, int]:
 
 
 def served_from_the_database(stack: Stack, verb: str, fault: str) -> bool:
-    """The patched lines answer a finished batch from the proxy's stored copy (1.80.10's
-    0070), and LiteLLM 1.108.7 a finished batch's output file too when the provider fails
-    or times out: the caller sees no fault."""
-    return verb == "batches.retrieve" or (release(stack) == "1.108.7" and verb == "files.retrieve")
+    """LiteLLM 1.108.7 answers a retrieve of a finished batch or file from its stored copy
+    when the provider fails or times out: the caller sees no fault."""
+    return release(stack) == "1.108.7" and verb in ("files.retrieve", "batches.retrieve")
 
 
 @pytest.mark.parametrize("fault", FAULTS)
