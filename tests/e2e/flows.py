@@ -37,17 +37,29 @@ PROVIDER_CALLS = {
 }
 
 
-def inject_fault(mock_url: str, verb: str, **fault) -> None:
+def inject_fault(mock_url: str, verb: str, **fault) -> dict:
     """The next provider calls of `verb` (OpenAI's and Azure's routes alike) meet `fault`
     at the mock: a "status" to answer, "delay_seconds", "count" (calls; the mock's default
-    one), "retry_after_seconds"."""
+    one), "retry_after_seconds", or "hold_after_bytes" (see release_fault). The fault as
+    the mock took it."""
     method, route = PROVIDER_CALLS[verb]
-    httpx.post(
-        f"{mock_url}/__mock__/faults",
-        headers={"X-Mock-Admin": "true"},
-        timeout=10,
-        json={"route": "^.*" + route, "method": method, **fault},
-    ).raise_for_status()
+    return (
+        httpx.post(
+            f"{mock_url}/__mock__/faults",
+            headers={"X-Mock-Admin": "true"},
+            timeout=10,
+            json={"route": "^.*" + route, "method": method, **fault},
+        )
+        .raise_for_status()
+        .json()
+    )
+
+
+def release_fault(mock_url: str, fault_id: str) -> str:
+    """Let a body held by a hold_after_bytes fault go on; how its hold ended ("released",
+    or "timed out" when its hold_seconds passed first)."""
+    answer = httpx.post(f"{mock_url}/__mock__/faults/{fault_id}/release", headers={"X-Mock-Admin": "true"}, timeout=10)
+    return answer.raise_for_status().json()["held"]
 
 
 def clear_faults(mock_url: str) -> None:

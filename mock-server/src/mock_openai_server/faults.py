@@ -74,7 +74,7 @@ class Fault:
             "held": self.held,
         }
 
-    async def send_holding(self, send: Send) -> Send:
+    def send_holding(self, send: Send) -> Send:
         """`send`, but the body stops after hold_after_bytes until released or hold_seconds pass."""
         assert self.hold_after_bytes is not None
         hold_after = self.hold_after_bytes
@@ -174,7 +174,7 @@ class FaultInjectionMiddleware:
         if fault.delay_seconds:
             await asyncio.sleep(fault.delay_seconds)
         if fault.status is None:
-            await self.app(scope, receive, send if fault.hold_after_bytes is None else await fault.send_holding(send))
+            await self.app(scope, receive, send if fault.hold_after_bytes is None else fault.send_holding(send))
         else:
             await fault.response()(scope, receive, send)
 

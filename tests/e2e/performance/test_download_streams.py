@@ -7,10 +7,9 @@ itself, which the release's answer then tells."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from ..flows import MODELS, PROVIDER_CALLS, batch_lines, new_user, provider_file_id, release, upload_batch_input
+from ..flows import MODELS, batch_lines, inject_fault, new_user, release, release_fault, upload_batch_input
 
 # bytes the mock sends before it holds the rest: more than a chunk the proxy may gather
 # before passing it on (1.108.7 reads the provider's answer 1 MiB at a time)
@@ -32,23 +31,12 @@ def test_a_download_reaches_the_client_as_the_provider_sends_it(proxy, model) ->
     content = batch_lines(model, [f"Say hello {i} " + "." * 1_000 for i in range(5_000)])  # ~5.6 MB
     uploaded = upload_batch_input(client, model, content)
     whole = client.files.content(uploaded.id).content  # as the provider keeps it (model names rewritten)
-    method, route = PROVIDER_CALLS["files.content"]
-    held = route.replace("[^/]+", provider_file_id(uploaded.id))
-    fault = httpx.post(
-        f"{proxy.mock_url}/__mock__/faults",
-        headers={"X-Mock-Admin": "true"},
-        json={"route": "^.*" + held, "method": method, "hold_after_bytes": HOLD_AFTER, "hold_seconds": HOLD_SECONDS},
-        timeout=10,
-    ).json()
+    fault = inject_fault(proxy.mock_url, "files.content", hold_after_bytes=HOLD_AFTER, hold_seconds=HOLD_SECONDS)
     with client.files.with_streaming_response.content(uploaded.id) as download:
         chunks = download.iter_bytes()
         first = next(chunks)
-        hold = httpx.post(
-            f"{proxy.mock_url}/__mock__/faults/{fault['id']}/release", headers={"X-Mock-Admin": "true"}, timeout=10
-        ).json()
+        held = release_fault(proxy.mock_url, fault["id"])
         rest = b"".join(chunks)
-    assert hold["held"] == "released", (
-        f"the proxy sent nothing until the provider had sent the whole file (the mock's hold: {hold['held']})"
-    )
+    assert held == "released", f"the proxy sent nothing until the provider had sent the whole file (the hold: {held})"
     assert 0 < len(first) <= HOLD_AFTER
     assert first + rest == whole
