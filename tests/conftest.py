@@ -7,8 +7,11 @@ container engine and the Nix sandbox). `auto` picks containers when an engine an
 
 from __future__ import annotations
 
+import functools
 import os
+import ssl
 
+import httpx._transports.default
 import psycopg
 import pytest
 
@@ -19,6 +22,28 @@ from .support import scratch_data_dir, with_database
 
 BUILDS = ("patched", "unpatched", "leave-one-out", "fixed-upstream")
 pytest_plugins = ["tests.time_budget"]  # a test over its time budget fails
+
+
+@functools.cache
+def _default_tls_context(trust_env: bool, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context(verify=True, trust_env=trust_env)
+
+
+def _shared_tls_context(
+    verify: ssl.SSLContext | str | bool = True, cert=None, trust_env: bool = True
+) -> ssl.SSLContext:
+    """The suite makes a new HTTP client for each SDK client (per test and key) and each
+    httpx.get/post, and httpx builds each one a TLS context of its own: loading the CA
+    bundle costs ~27 ms of CPU, for requests that all go to loopback over plain HTTP. The
+    default context is made once per setting and shared, as httpx allows; any other
+    `verify` is passed through."""
+    if verify is not True or cert is not None:
+        return httpx.create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+    env = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")) if trust_env else (None, None)
+    return _default_tls_context(trust_env, *env)
+
+
+httpx._transports.default.create_ssl_context = _shared_tls_context
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
