@@ -25,7 +25,7 @@ from litellm_batch_fixes.paths import ROOT
 from litellm_batch_fixes.processes import free_port
 from litellm_batch_fixes.releases import DEFAULT, LINES, Build
 
-from ...conftest import resolved_backend
+from ...conftest import resolved_backend, selected_lines
 from ..backends import MOCK_BASE_IMAGE, POSTGRES_IMAGE
 from ..flows import MODELS, batch_lines, create_batch, sdk, upload_batch_input, wait_for_batch
 
@@ -70,6 +70,8 @@ def wait_ready(url: str, deadline: float, what: str) -> None:
 def deployment(pytestconfig, say) -> Iterator[Deployment]:
     if resolved_backend(pytestconfig) != "containers":
         pytest.skip("compose.yaml needs a container engine (the containers backend)")
+    if DEFAULT not in {line.version for line in selected_lines(pytestconfig)}:
+        pytest.skip(f"compose.yaml runs the default line, {DEFAULT}, which --litellm leaves out")
     compose = compose_command()
     if compose is None:
         if os.environ.get("CI"):
