@@ -180,7 +180,7 @@ def outlast_a_cooldown(request):
 BOTH_LINES = ("1.80.10", "1.108.7")  # the lines a test comparing them needs
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def both_lines(pytestconfig) -> None:
     """Skip unless both release lines were asked for (--litellm all)."""
     if set(BOTH_LINES) - {line.version for line in selected_lines(pytestconfig)}:

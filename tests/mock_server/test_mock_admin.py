@@ -97,6 +97,25 @@ def test_a_hold_fault_sends_the_first_bytes_then_holds_the_rest_until_released(h
     assert first + rest == content
 
 
+def test_a_release_before_the_hold_lets_the_body_go_on_and_a_body_shorter_than_the_hold_is_sent_whole(http, base_url):
+    content = bytes(range(256)) * 12_000
+    uploaded = http.post(
+        "/v1/files", headers=OPENAI_AUTH, files={"file": ("a.bin", content)}, data={"purpose": "user_data"}
+    ).json()
+    early = add_fault(http, route=f"/v1/files/{uploaded['id']}/content", hold_after_bytes=len(content) - 1)
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        with client.stream("GET", f"/v1/files/{uploaded['id']}/content", headers=OPENAI_AUTH) as download:
+            chunks = download.iter_raw()
+            first = next(chunks)
+            released = http.post(f"/__mock__/faults/{early['id']}/release", headers=ADMIN).json()
+            assert first + b"".join(chunks) == content
+    assert released["held"] == "released"  # sending or holding, its body was not all sent
+
+    whole = add_fault(http, route=f"/v1/files/{uploaded['id']}/content", hold_after_bytes=len(content))
+    assert http.get(f"/v1/files/{uploaded['id']}/content", headers=OPENAI_AUTH).content == content
+    assert http.post(f"/__mock__/faults/{whole['id']}/release", headers=ADMIN).json()["held"] == "sent whole"
+
+
 def test_a_hold_fault_lets_go_by_itself_after_hold_seconds(http):
     uploaded = http.post(
         "/v1/files", headers=OPENAI_AUTH, files={"file": ("a.bin", b"x" * 5000)}, data={"purpose": "user_data"}

@@ -37,8 +37,9 @@ async def add_fault(request: Request) -> dict:
 @guarded.post("/faults/{fault_id}/release")
 async def release_fault(request: Request, fault_id: str) -> dict:
     """Let a body held by a hold_after_bytes fault go on. `held` in the answer: "released"
-    if it was holding, "timed out" if its hold_seconds had passed first, "no" if no request
-    had met it."""
+    if it was holding, or still sending the bytes before the hold (it then never holds:
+    either way its body had not all been sent), "timed out" if its hold_seconds had passed
+    first, "no" if no request had met it."""
     fault = request.app.state.mock.faults.release(fault_id)
     if fault is None:
         raise openai_error(404, f"No hold fault {fault_id!r} to release.", code="fault_not_found")

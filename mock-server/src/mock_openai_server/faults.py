@@ -50,7 +50,10 @@ class Fault:
     hold_after_bytes: int | None = None
     hold_seconds: float = 60.0
     released: asyncio.Event = field(default_factory=asyncio.Event)
-    held: str = "no"  # then "holding", and "released" or "timed out"
+    # then "sending" (its body has begun, the hold not reached), "holding", and "released"
+    # (also when the release came while it was still sending: then it never holds) or "timed
+    # out"; "sent whole" when the body ended before the hold
+    held: str = "no"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -83,8 +86,10 @@ class Fault:
         async def holding(message: Message) -> None:
             nonlocal sent
             body = message.get("body", b"")
+            if message["type"] == "http.response.body" and self.held == "no":
+                self.held = "sending"
             crosses = sent + len(body) > hold_after
-            if message["type"] == "http.response.body" and self.held == "no" and crosses:
+            if message["type"] == "http.response.body" and self.held == "sending" and crosses:
                 split = hold_after - sent
                 await send({"type": "http.response.body", "body": body[:split], "more_body": True})
                 self.held = "holding"
@@ -94,6 +99,8 @@ class Fault:
                     self.held = "timed out"
                 message = {**message, "body": body[split:]}
             sent += len(message.get("body", b""))
+            if message["type"] == "http.response.body" and not message.get("more_body") and self.held == "sending":
+                self.held = "sent whole"
             await send(message)
 
         return holding
@@ -130,7 +137,7 @@ class FaultRegistry:
         """Let a held body go on; the fault as it stands (its `held` says what happened)."""
         fault = self._holding.pop(fault_id, None)
         if fault is not None:
-            if fault.held == "holding":
+            if fault.held in ("sending", "holding"):
                 fault.held = "released"
             fault.released.set()
         return fault

@@ -38,9 +38,10 @@ from ..flows import sdk, wait_for_batch
 
 
 @pytest.fixture(scope="module")
-def lines(services, tmp_path_factory, say):
+def lines(both_lines, services, tmp_path_factory, say):
     """Both patched lines, each on a database of its own, the shared mock upstream; and
-    each one's world, its batches finished."""
+    each one's world, its batches finished. (Asks for `both_lines` first: a session
+    without both skips before two stacks start.)"""
     with contextlib.ExitStack() as running:
         started = {}
         for version in BOTH_LINES:
@@ -72,7 +73,7 @@ def answer_of(response: requests.Response) -> tuple[int, str | None]:
 
 @pytest.mark.slow_allowed(seconds=240, why="two stacks, then every generated request twice")
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[f"{o.method.upper()} {o.path}" for o in OPERATIONS])
-def test_both_lines_answer_a_generated_request_alike(both_lines, lines, operation, pytestconfig, say) -> None:
+def test_both_lines_answer_a_generated_request_alike(lines, operation, pytestconfig, say) -> None:
     differences: list[str] = []
     sent = 0
     with requests.Session() as session:
