@@ -56,8 +56,9 @@ def inject_fault(mock_url: str, verb: str, **fault) -> dict:
 
 
 def release_fault(mock_url: str, fault_id: str) -> str:
-    """Let a body held by a hold_after_bytes fault go on; how its hold ended ("released",
-    or "timed out" when its hold_seconds passed first)."""
+    """Let a body held by a hold_after_bytes fault go on; how its hold ended: "released"
+    (its body not all sent yet), "timed out" (its hold_seconds passed first), "sent whole"
+    (the body ended before the hold) or "no" (no request met it)."""
     answer = httpx.post(f"{mock_url}/__mock__/faults/{fault_id}/release", headers={"X-Mock-Admin": "true"}, timeout=10)
     return answer.raise_for_status().json()["held"]
 

@@ -85,11 +85,13 @@ class Fault:
 
         async def holding(message: Message) -> None:
             nonlocal sent
+            if message["type"] != "http.response.body":  # the start: status and headers
+                await send(message)
+                return
             body = message.get("body", b"")
-            if message["type"] == "http.response.body" and self.held == "no":
+            if self.held == "no":
                 self.held = "sending"
-            crosses = sent + len(body) > hold_after
-            if message["type"] == "http.response.body" and self.held == "sending" and crosses:
+            if self.held == "sending" and sent + len(body) > hold_after:
                 split = hold_after - sent
                 await send({"type": "http.response.body", "body": body[:split], "more_body": True})
                 self.held = "holding"
@@ -99,7 +101,7 @@ class Fault:
                     self.held = "timed out"
                 message = {**message, "body": body[split:]}
             sent += len(message.get("body", b""))
-            if message["type"] == "http.response.body" and not message.get("more_body") and self.held == "sending":
+            if not message.get("more_body") and self.held == "sending":
                 self.held = "sent whole"
             await send(message)
 

@@ -2,11 +2,10 @@
 the proxy first (a 100 MB output file grew 1.80.10's RSS by ~92 MiB, and 1.108.7 held it
 whole as well; `./dev bench` reports the growth). Judged by order, not by a clock or by
 memory: the mock sends the first bytes of the file and holds the rest until the test
-releases it. Streamed, the client has its
-first bytes before the release (under load, maybe before the mock even reached the hold:
-the release's answer says "released" either way, since the mock had not sent its last
-byte); held whole, it gets nothing until the mock's hold lapses by itself, which the
-release's answer then tells."""
+releases it. Streamed, the client has its first bytes before the release (under load,
+maybe before the mock even reached the hold: the release's answer says "released" either
+way, since the mock had not sent its last byte); held whole, it gets nothing until the
+mock's hold lapses by itself, which the release's answer then tells."""
 
 from __future__ import annotations
 
